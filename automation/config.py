@@ -1,0 +1,228 @@
+"""Settings: ``config/settings.toml`` read into plain dataclasses.
+
+Every key has a default except the backend's own location (the Google
+spreadsheet id may also be created by ``automation init``). Relative paths are
+resolved from the project folder: the folder that holds ``config/`` when the
+file lives in a folder named ``config``, otherwise the file's own folder.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from datetime import timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from automation.i18n import Text
+from automation.ports import InputError
+
+DEFAULT_PATH = Path("config") / "settings.toml"
+ENV_CONFIG = "AUTOMATION_CONFIG"
+ENV_ENDPOINT = "AUTOMATION_GOOGLE_ENDPOINT"
+
+BAD_TOML = Text(
+    "Tệp cấu hình {file} không đọc được: {error}. Hãy sửa theo config/settings.example.toml.",
+    "The config file {file} cannot be read: {error}. Fix it after config/settings.example.toml.",
+)
+UNKNOWN_KEY = Text(
+    "Tệp cấu hình {file}: khóa không biết '{key}'. Xem config/settings.example.toml.",
+    "Config file {file}: unknown key '{key}'. See config/settings.example.toml.",
+)
+BAD_VALUE = Text(
+    "Tệp cấu hình {file}: '{key}' = {value!r} không hợp lệ; {expected}.",
+    "Config file {file}: '{key}' = {value!r} is not valid; {expected}.",
+)
+
+
+@dataclass(frozen=True)
+class QuizSettings:
+    title: str = "Thi trắc nghiệm tìm hiểu chỉ thị, nghị quyết"
+    questions_per_round: int = 10
+    seconds_per_question: int = 30
+    grace_seconds: int = 60
+    identity: str = "roster"  # or "email"
+    shuffle_options: bool = True
+    prepare_hours_ahead: float = 24
+
+    @property
+    def grace(self) -> timedelta:
+        return timedelta(seconds=self.grace_seconds)
+
+    @property
+    def prepare_ahead(self) -> timedelta:
+        return timedelta(hours=self.prepare_hours_ahead)
+
+
+@dataclass(frozen=True)
+class LocalSettings:
+    workbook: Path = Path("data/quiz.xlsx")
+    host: str = "0.0.0.0"
+    port: int = 8080
+    public_url: str = ""  # the address phones use; guessed when blank
+
+
+@dataclass(frozen=True)
+class GoogleSettings:
+    spreadsheet_id: str = ""
+    credentials: Path = Path("config/credentials.json")
+    share_with: tuple[str, ...] = ()
+    api_endpoint: str = ""
+    subject: str = ""  # service account only: the user to act as (domain-wide delegation)
+    client_secrets: Path = Path("config/client_secret.json")  # for `automation auth`
+
+
+@dataclass(frozen=True)
+class Settings:
+    backend: str = "local"
+    language: str = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    quiz: QuizSettings = field(default_factory=QuizSettings)
+    local: LocalSettings = field(default_factory=LocalSettings)
+    google: GoogleSettings = field(default_factory=GoogleSettings)
+    source: Path | None = None  # the file these came from, if any
+
+    @property
+    def tz(self) -> tzinfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def endpoint(self) -> str:
+        """Base URL for every Google API call; blank means Google itself."""
+        return os.environ.get(ENV_ENDPOINT, "").strip() or self.google.api_endpoint.strip()
+
+
+_CHOICES = {
+    "backend": ("local", "google"),
+    "language": ("vi", "en"),
+    "quiz.identity": ("roster", "email"),
+}
+_RANGES = {
+    "quiz.questions_per_round": (5, 10),
+    "quiz.seconds_per_question": (5, 600),
+    "quiz.grace_seconds": (0, 3600),
+    "quiz.prepare_hours_ahead": (0, 24 * 30),
+    "local.port": (1, 65535),
+}
+
+
+def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """``--config``, else ``$AUTOMATION_CONFIG``, else ``config/settings.toml``."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get(ENV_CONFIG, "").strip()
+    return Path(env) if env else DEFAULT_PATH
+
+
+def project_folder(config_file: Path) -> Path:
+    folder = config_file.resolve().parent
+    return folder.parent if folder.name == "config" else folder
+
+
+def load(path: Path | None = None, *, language: str = "vi") -> Settings:
+    """Read settings; a missing file at the default place means all defaults.
+
+    An explicitly named file that is missing, bad TOML, an unknown key or a
+    value of the wrong kind is an :class:`InputError` naming the file and key.
+    """
+    file = path or config_path()
+    if not file.exists():
+        if path is not None and path != DEFAULT_PATH:
+            raise InputError(
+                BAD_TOML(language, file=file, error="không có tệp này" if language == "vi"
+                         else "no such file")
+            )
+        return _resolve(Settings(), Path.cwd())
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(BAD_TOML(language, file=file, error=exc)) from exc
+    language = data.get("language", language) if data.get("language") in ("vi", "en") else language
+    settings = _build(data, file, language)
+    return _resolve(replace(settings, source=file), project_folder(file))
+
+
+def _build(data: dict[str, Any], file: Path, language: str) -> Settings:
+    sections = {"quiz": QuizSettings, "local": LocalSettings, "google": GoogleSettings}
+    top: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in sections:
+            if not isinstance(value, dict):
+                raise InputError(BAD_VALUE(language, file=file, key=key, value=value,
+                                           expected="phải là một mục [" + key + "]"))
+            top[key] = _section(sections[key], key, value, file, language)
+        elif key in {f.name for f in fields(Settings)} - {"source", *sections}:
+            top[key] = _value(key, value, str, file, language)
+        else:
+            raise InputError(UNKNOWN_KEY(language, file=file, key=key))
+    settings = Settings(**top)
+    try:
+        ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InputError(BAD_VALUE(language, file=file, key="timezone", value=settings.timezone,
+                                   expected="ví dụ \"Asia/Ho_Chi_Minh\"")) from exc
+    return settings
+
+
+def _section(cls: type, name: str, values: dict[str, Any], file: Path, language: str) -> Any:
+    known = {f.name: f for f in fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in known:
+            raise InputError(UNKNOWN_KEY(language, file=file, key=f"{name}.{key}"))
+        default = getattr(cls(), key)
+        kind: type = type(default)
+        if isinstance(default, Path):
+            kind = Path
+        kwargs[key] = _value(f"{name}.{key}", value, kind, file, language)
+    return cls(**kwargs)
+
+
+def _value(key: str, value: Any, kind: type, file: Path, language: str) -> Any:
+    def bad(expected: str) -> InputError:
+        return InputError(BAD_VALUE(language, file=file, key=key, value=value, expected=expected))
+
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise bad("true / false")
+    elif kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad("số nguyên" if language == "vi" else "a whole number")
+    elif kind is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise bad("một số" if language == "vi" else "a number")
+        value = float(value)
+    elif kind is tuple:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise bad('["a@example.com", ...]')
+        value = tuple(v.strip() for v in value if v.strip())
+    elif kind is Path:
+        if not isinstance(value, str) or not value.strip():
+            raise bad("đường dẫn tệp" if language == "vi" else "a file path")
+        value = Path(value.strip())
+    elif not isinstance(value, str):
+        raise bad("chuỗi trong dấu ngoặc kép" if language == "vi" else "a quoted string")
+    if key in _CHOICES and value not in _CHOICES[key]:
+        raise bad(" / ".join(f'"{c}"' for c in _CHOICES[key]))
+    if key in _RANGES:
+        low, high = _RANGES[key]
+        if not low <= value <= high:
+            raise bad(f"{low}–{high}")
+    return value
+
+
+def _resolve(settings: Settings, base: Path) -> Settings:
+    def absolute(path: Path) -> Path:
+        return path if path.is_absolute() else base / path
+
+    return replace(
+        settings,
+        local=replace(settings.local, workbook=absolute(settings.local.workbook)),
+        google=replace(
+            settings.google,
+            credentials=absolute(settings.google.credentials),
+            client_secrets=absolute(settings.google.client_secrets),
+        ),
+    )

@@ -1,0 +1,185 @@
+"""The spreadsheet contract: tab titles, headers and status words.
+
+Everything a secretary sees as a tab or a header is defined here once, in
+Vietnamese and English; the readers, the writers and ``automation init`` all
+use these definitions. Headers and titles are matched with
+:func:`automation.text.normalize`, and the English name is accepted wherever
+the Vietnamese one is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+from automation.text import normalize
+
+
+@dataclass(frozen=True)
+class Column:
+    """One header of a tab. ``service`` columns are written by the service."""
+
+    key: str
+    vi: str
+    en: str
+    required: bool = False
+    service: bool = False
+
+    def header(self, language: str) -> str:
+        return self.en if language == "en" else self.vi
+
+    def matches(self, header: str) -> bool:
+        return normalize(header) in (normalize(self.vi), normalize(self.en))
+
+
+@dataclass(frozen=True)
+class TabSpec:
+    """A secretary tab: its names and its columns, in the template's order."""
+
+    key: str
+    vi: str
+    en: str
+    columns: tuple[Column, ...]
+
+    def title(self, language: str) -> str:
+        return self.en if language == "en" else self.vi
+
+    def matches(self, title: str) -> bool:
+        return normalize(title) in (normalize(self.vi), normalize(self.en))
+
+    def column(self, key: str) -> Column:
+        for column in self.columns:
+            if column.key == key:
+                return column
+        raise KeyError(key)
+
+    def find_column(self, header: str) -> Column | None:
+        for column in self.columns:
+            if column.matches(header):
+                return column
+        return None
+
+
+OPTION_LETTERS = ("A", "B", "C", "D", "E", "F")
+
+QUESTIONS = TabSpec(
+    "questions",
+    "Câu hỏi",
+    "Questions",
+    (
+        Column("round", "Kỳ thi", "Round"),
+        Column("question", "Câu hỏi", "Question", required=True),
+        *(Column(letter, letter, letter) for letter in OPTION_LETTERS),
+        Column("answer", "Đáp án", "Answer", required=True),
+        Column("points", "Điểm", "Points"),
+        Column("source", "Nguồn", "Source"),
+        Column("explanation", "Giải thích", "Explanation"),
+        Column("used_in", "Đã dùng", "Used in", service=True),
+    ),
+)
+
+MEMBERS = TabSpec(
+    "members",
+    "Đảng viên",
+    "Members",
+    (
+        Column("name", "Họ và tên", "Name", required=True),
+        Column("email", "Email", "Email"),
+        Column("note", "Ghi chú", "Note"),
+    ),
+)
+
+SCHEDULE = TabSpec(
+    "schedule",
+    "Lịch thi",
+    "Schedule",
+    (
+        Column("round", "Kỳ thi", "Round", required=True),
+        Column("opens_at", "Mở lúc", "Opens at", required=True),
+        Column("questions", "Số câu", "Questions"),
+        Column("seconds", "Giây mỗi câu", "Seconds per question"),
+        Column("status", "Trạng thái", "Status", service=True),
+        Column("form_link", "Link làm bài", "Form link", service=True),
+        Column("form_id", "Mã biểu mẫu", "Form id", service=True),
+        Column("opened_at", "Mở thực tế", "Opened at", service=True),
+        Column("closed_at", "Đóng lúc", "Closed at", service=True),
+        Column("note", "Ghi chú", "Note", service=True),
+    ),
+)
+
+SECRETARY_TABS = (QUESTIONS, MEMBERS, SCHEDULE)
+
+
+class Status(Enum):
+    """A round's state, as written in the ``Trạng thái`` column."""
+
+    PENDING = ("Chờ", "Pending")
+    PREPARED = ("Đã chuẩn bị", "Prepared")
+    OPEN = ("Đang mở", "Open")
+    CLOSED = ("Đã đóng", "Closed")
+    RANKED = ("Đã xếp hạng", "Ranked")
+    MISSED = ("Lỡ lịch", "Missed")
+    ERROR = ("Lỗi", "Error")
+    RERANK = ("Xếp hạng lại", "Rank again")
+
+    def label(self, language: str) -> str:
+        vi, en = self.value
+        return en if language == "en" else vi
+
+    @classmethod
+    def parse(cls, text: str) -> Status | None:
+        """The status a cell holds; blank is ``PENDING``; unknown text is ``None``."""
+        key = normalize(text)
+        if not key:
+            return cls.PENDING
+        for status in cls:
+            if key in (normalize(status.value[0]), normalize(status.value[1])):
+                return status
+        return None
+
+
+@dataclass(frozen=True)
+class ServiceTab:
+    """A tab the service writes; per-round tabs carry the round id after the name."""
+
+    vi: str
+    en: str
+    per_round: bool
+
+    def title(self, language: str, suffix: str = "") -> str:
+        base = self.en if language == "en" else self.vi
+        return f"{base} {suffix}" if suffix else base
+
+    def find(self, titles: Iterable[str], suffix: str = "") -> str | None:
+        """The existing tab, in either language, if there is one."""
+        wanted = {normalize(self.title("vi", suffix)), normalize(self.title("en", suffix))}
+        for title in titles:
+            if normalize(title) in wanted:
+                return title
+        return None
+
+
+RESULTS = ServiceTab("Kết quả", "Results", per_round=True)
+RESPONSES = ServiceTab("Bài làm", "Responses", per_round=True)
+QUESTION_STATS = ServiceTab("Thống kê câu hỏi", "Question stats", per_round=False)
+SEASON = ServiceTab("Tổng kết", "Season", per_round=True)  # suffix: the year
+
+# Headers of the ranked table in ``Kết quả <round>``, in the contract's order.
+RESULT_COLUMNS = (
+    Column("rank", "Hạng", "Rank"),
+    Column("name", "Họ và tên", "Name"),
+    Column("score", "Điểm (/10)", "Score (/10)"),
+    Column("correct", "Số câu đúng", "Correct answers"),
+    Column("duration", "Thời gian làm bài", "Time taken"),
+    Column("submitted_at", "Nộp lúc", "Submitted at"),
+    Column("note", "Ghi chú", "Note"),
+)
+
+
+def find_tab(titles: Iterable[str], spec: TabSpec) -> str | None:
+    """The title of the tab that holds ``spec``, in either language, if present."""
+    for title in titles:
+        if spec.matches(title):
+            return title
+    return None

@@ -1,0 +1,203 @@
+"""The two small interfaces every backend implements.
+
+A :class:`Spreadsheet` is the secretary's workbook (a local ``.xlsx`` or a
+Google Sheet); a :class:`Forms` service builds, opens, closes and reads the
+round's quiz form (the local web form or Google Forms). The core and the shell
+talk only to these; tests swap the backend, not the code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from automation.text import Cell
+
+
+class BackendError(Exception):
+    """An outside service failed after retries (exit code 3); the message says what to do."""
+
+
+class InputError(Exception):
+    """The input needs fixing (exit code 1); the message says where and what to do."""
+
+
+class WorkbookLocked(BackendError):
+    """The local workbook is open in another program and could not be saved."""
+
+
+# --- the spreadsheet ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellWrite:
+    """One cell to write: ``row`` and ``column`` are 1-based, as in the sheet."""
+
+    tab: str
+    row: int
+    column: int
+    value: Cell
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A bar chart of the rows ``first_row..last_row`` (1-based, inclusive)."""
+
+    title: str
+    label_column: int  # 0-based
+    value_column: int  # 0-based
+    first_row: int
+    last_row: int
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A drop-down list on ``column`` (0-based) for rows ``first_row..last_row``."""
+
+    column: int
+    first_row: int
+    last_row: int
+    values: tuple[str, ...]
+
+
+@dataclass
+class SheetTab:
+    """A whole tab as the service writes it, with formatting hints for people.
+
+    Rows and columns are 1-based in ``header_row``, ``bold_rows``,
+    ``highlight_rows`` and ``notes``; ``number_formats`` and
+    ``column_widths`` are indexed by 0-based column. Number formats use the
+    spreadsheet notation both backends understand (``0.00``,
+    ``dd/mm/yyyy hh:mm:ss``, ``@`` for text). Values are written as they are,
+    never evaluated as formulas.
+    """
+
+    title: str
+    rows: list[list[Cell]]
+    header_row: int | None = None  # bold, and frozen with everything above it
+    bold_rows: frozenset[int] = frozenset()
+    highlight_rows: frozenset[int] = frozenset()  # the winner(s)
+    column_widths: tuple[int, ...] = ()  # in characters
+    number_formats: Mapping[int, str] = field(default_factory=dict)
+    notes: Mapping[tuple[int, int], str] = field(default_factory=dict)  # (row, col) 1-based
+    validations: tuple[Validation, ...] = ()
+    chart: ChartSpec | None = None
+
+
+class Spreadsheet(Protocol):
+    """The secretary's spreadsheet, local or Google."""
+
+    #: How dates typed as text are to be read: "dmy", "mdy" or "ymd" (the sheet's locale).
+    date_order: str
+
+    def location(self) -> str:
+        """Where a person finds it: a file path or a URL."""
+        ...
+
+    def tab_titles(self) -> list[str]:
+        """The titles of all tabs, in order."""
+        ...
+
+    def read(self, titles: Sequence[str]) -> dict[str, list[list[Cell]]]:
+        """The cells of the named tabs, as the secretary sees them, in one read.
+
+        Trailing blank cells and rows may be missing. A title that is not a
+        tab is absent from the result.
+        """
+        ...
+
+    def update_cells(self, writes: Sequence[CellWrite]) -> None:
+        """Write single cells (service columns), never as formulas, in one batch."""
+        ...
+
+    def write_tabs(self, tabs: Sequence[SheetTab]) -> None:
+        """Create or wholly replace the given service tabs, in one batch."""
+        ...
+
+    def add_tabs(self, tabs: Sequence[SheetTab]) -> list[str]:
+        """Create the tabs that do not exist yet; never touch an existing one.
+
+        Returns the titles created.
+        """
+        ...
+
+
+# --- the form ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormQuestion:
+    """One question as the form shows it: option texts in the bank's order."""
+
+    title: str
+    options: tuple[str, ...]
+    multi: bool
+    points: int
+    correct: tuple[str, ...]  # the correct option texts
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """Everything needed to build a round's quiz form."""
+
+    round_id: str
+    owner: str  # the spreadsheet it belongs to (id or workbook path); forms are marked with it
+    title: str
+    description: str
+    identity: str  # "roster": pick a name from member_names; "email": verified email
+    member_names: tuple[str, ...]
+    questions: tuple[FormQuestion, ...]
+    shuffle_options: bool
+    seconds_allowed: int  # questions × seconds per question
+    language: str = "vi"
+
+
+@dataclass(frozen=True)
+class FormRef:
+    """A built form: its id and the link members open."""
+
+    form_id: str
+    url: str
+
+
+@dataclass(frozen=True)
+class FormResponse:
+    """One submission as the form received it.
+
+    ``answers`` maps the question's title (as built) to the option texts
+    chosen; the core maps them back to bank questions and letters.
+    """
+
+    response_id: str
+    respondent: str  # the name picked, or the verified email
+    submitted_at: datetime
+    answers: Mapping[str, tuple[str, ...]]
+    started_at: datetime | None = None
+
+
+class Forms(Protocol):
+    """Quiz forms, local or Google. Every method is safe to call again."""
+
+    def build(self, spec: FormSpec) -> FormRef:
+        """Build the round's form, not yet accepting responses.
+
+        Idempotent per (``spec.owner``, ``spec.round_id``): if a form for that
+        round already exists (even half-built by a crashed run) it is reused
+        and completed, never duplicated.
+        """
+        ...
+
+    def open(self, form_id: str, deadline: datetime) -> None:
+        """Start accepting responses (until ``deadline``, where the backend enforces it)."""
+        ...
+
+    def close(self, form_id: str) -> None:
+        """Stop accepting responses; the link then says the form is closed."""
+        ...
+
+    def responses(self, form_id: str) -> list[FormResponse]:
+        """Every response received, in any order."""
+        ...
