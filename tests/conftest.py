@@ -1,0 +1,1 @@
+"""Shared test set-up. Area-specific fixtures live beside their tests."""
