@@ -1,0 +1,311 @@
+"""Form responses → submissions → scores → the round's result.
+
+This module is the seven ranking rules of the contract (PRODUCT.md, "Ranking
+rules"), and nothing else:
+
+1. score = points of the correct answers / the round's points × 10, rounded
+   half up to two decimals; a multi-answer question is correct only when
+   exactly its correct options are chosen;
+2. graded from the raw answers and the answer key (a Google export's own
+   score, carried in :attr:`Submission.score`, is used when present);
+3. a submission after the deadline is listed as late, not ranked (one *at*
+   the deadline is in time);
+4. respondents are matched to members by name (``identity="roster"``) or by
+   email (``identity="email"``) after :func:`automation.text.normalize`; no
+   match is listed as not a member;
+5. a member's first submission counts, the later ones are listed as
+   repeated. "First" is the earliest ``submitted_at``: if that one is late
+   the member is listed as late and the later ones as repeated, so sending
+   again after the deadline never turns a late answer into a ranked one;
+6. ranked by score (highest first), submission time (earliest first), then
+   name; equal score and equal time share a rank and the next is skipped
+   (1, 1, 3);
+7. time taken = submission time − the moment that member opened the form
+   when known, else the round's actual opening time; never negative.
+
+A respondent who is not a member is listed as such even when late: who they
+are is the first thing the secretary has to sort out.
+
+Ranking 100,000 responses must stay cheaper than parsing them (see
+``bench/ranking.py``), so the answer key is compiled once per question set
+into lookup tables, and the answer sets are shared between submissions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
+
+from automation.model import Entry, Member, Question, Reason, RoundResult, Submission
+from automation.ports import FormResponse
+from automation.text import clean, normalize
+
+#: Stands in a submission's answer set for an option text the question does not
+#: have (the key was edited after the form was built): such an answer is wrong.
+UNKNOWN_OPTION = "?"
+
+IDENTITIES = ("roster", "email")
+
+_ZERO = timedelta(0)
+_CENT = Decimal("0.01")
+
+
+class AnswerKey:
+    """A question set compiled for fast mapping and grading.
+
+    Titles and option texts are matched after normalisation; what was seen
+    once is remembered by its raw text, so a response costs a few dict look-ups.
+    """
+
+    def __init__(self, questions: Sequence[Question]) -> None:
+        self.questions = tuple(questions)
+        # question key -> (correct letters, points); the first of duplicate texts wins
+        self.key: dict[str, tuple[frozenset[str], int]] = {}
+        self._letters: dict[str, dict[str, str]] = {}  # question key -> option key -> letter
+        for question in self.questions:
+            self.key.setdefault(question.key, (question.answer, question.points))
+            self._letters.setdefault(
+                question.key,
+                {
+                    normalize(text): letter
+                    for letter, text in zip(question.letters, question.options, strict=True)
+                },
+            )
+        self.total_points = sum(points for _, points in self.key.values())
+        self._raw_titles: dict[str, str | None] = {}  # raw title -> question key or None
+        self._raw_choices: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
+
+    def submission(self, response: FormResponse) -> Submission:
+        """The response with titles mapped to question keys and texts to letters."""
+        answers: dict[str, frozenset[str]] = {}
+        raw_titles = self._raw_titles
+        raw_choices = self._raw_choices
+        for title, texts in response.answers.items():
+            try:
+                key = raw_titles[title]
+            except KeyError:
+                key = raw_titles[title] = normalize(title)
+                if key not in self.key:
+                    raw_titles[title] = key = None
+            if key is None or not texts:
+                continue
+            texts = tuple(texts)
+            try:
+                letters = raw_choices[key, texts]
+            except KeyError:
+                letters = raw_choices[key, texts] = self._to_letters(key, texts)
+            if letters:
+                answers[key] = letters
+        return Submission(
+            respondent=response.respondent,
+            submitted_at=response.submitted_at,
+            answers=answers,
+            started_at=response.started_at,
+            response_id=response.response_id,
+        )
+
+    def _to_letters(self, key: str, texts: tuple[str, ...]) -> frozenset[str]:
+        by_text = self._letters[key]
+        letters = {by_text.get(normalize(text), UNKNOWN_OPTION) for text in texts if text.strip()}
+        return frozenset(letters)
+
+    def grade(self, answers: Mapping[str, frozenset[str]]) -> tuple[int, int]:
+        """Rule 1 in exact arithmetic: (score in hundredths of a point, number correct)."""
+        earned = correct = 0
+        key = self.key
+        for question_key, chosen in answers.items():
+            expected = key.get(question_key)
+            if expected is not None and chosen == expected[0]:
+                earned += expected[1]
+                correct += 1
+        if not self.total_points:
+            return 0, correct
+        # half up: floor(earned * 1000 / total + 1/2)
+        return (2000 * earned + self.total_points) // (2 * self.total_points), correct
+
+    def matches(self, questions: Sequence[Question]) -> bool:
+        """True when ``questions`` are the very questions this key was built from."""
+        mine = self.questions
+        return len(mine) == len(questions) and all(
+            a is b for a, b in zip(mine, questions, strict=True)
+        )
+
+
+_last_key: AnswerKey | None = None
+
+
+def answer_key(questions: Sequence[Question]) -> AnswerKey:
+    """The compiled key for ``questions``; the last one is reused while they are the same."""
+    global _last_key
+    if _last_key is None or not _last_key.matches(questions):
+        _last_key = AnswerKey(questions)
+    return _last_key
+
+
+def to_submission(response: FormResponse, questions: Sequence[Question]) -> Submission:
+    """Map a response's question titles and option texts to bank keys and letters.
+
+    Titles that are not in ``questions`` are ignored; an option text the
+    question does not have is kept as :data:`UNKNOWN_OPTION`, which makes that
+    answer wrong. Blank answers are left out.
+    """
+    return answer_key(questions).submission(response)
+
+
+def grade(
+    questions: Sequence[Question], answers: Mapping[str, frozenset[str]]
+) -> tuple[float, int]:
+    """Rule 1: (score out of 10 with two decimals, number of questions answered correctly)."""
+    hundredths, correct = answer_key(questions).grade(answers)
+    return hundredths / 100, correct
+
+
+def rank_round(
+    *,
+    round_id: str,
+    questions: Sequence[Question],
+    members: Sequence[Member],
+    submissions: Sequence[Submission],
+    opened_at: datetime,
+    deadline: datetime,
+    closed_at: datetime | None = None,
+    identity: str = "roster",
+) -> RoundResult:
+    """Grade and rank one round's submissions per the seven ranking rules.
+
+    Every submission appears exactly once, ranked or unranked; ``absent``
+    lists, in roster order, the members with no submission at all.
+    """
+    if identity not in IDENTITIES:
+        raise ValueError(f"identity must be one of {IDENTITIES}, not {identity!r}")
+    key = answer_key(questions)
+    roster = _roster(members, identity)
+
+    respondent_keys: dict[str, str] = {}
+    for submission in submissions:
+        if submission.respondent not in respondent_keys:
+            respondent_keys[submission.respondent] = normalize(submission.respondent)
+    ordered = _chronological(submissions, respondent_keys)
+
+    seen: set[str] = set()
+    candidates: list[tuple[int, datetime, str, Submission, Member, int, timedelta]] = []
+    unranked: list[Entry] = []
+    for submission in ordered:
+        member = roster.get(respondent_keys[submission.respondent])
+        if member is None:
+            reason: Reason | None = Reason.NOT_MEMBER
+        elif member.key in seen:
+            reason = Reason.REPEATED
+        elif submission.submitted_at > deadline:
+            reason = Reason.LATE
+        else:
+            reason = None
+        if member is not None:
+            seen.add(member.key)
+
+        hundredths, correct = key.grade(submission.answers)
+        if submission.score is not None:
+            hundredths = _hundredths(submission.score)
+        duration = submission.submitted_at - (submission.started_at or opened_at)
+        if duration < _ZERO:
+            duration = _ZERO
+        if member is not None and reason is None:
+            candidates.append(
+                (
+                    -hundredths,
+                    submission.submitted_at,
+                    member.key,
+                    submission,
+                    member,
+                    correct,
+                    duration,
+                )
+            )
+            continue
+        unranked.append(
+            Entry(
+                name=member.name if member is not None else clean(submission.respondent),
+                submission=submission,
+                score=hundredths / 100,
+                correct=correct,
+                duration=duration,
+                reason=reason,
+                member=member,
+            )
+        )
+
+    candidates.sort(key=lambda candidate: candidate[:3])
+    ranked: list[Entry] = []
+    previous: tuple[int, datetime] | None = None
+    rank = 0
+    for position, candidate in enumerate(candidates, start=1):
+        negative_score, submitted_at, _, submission, member, correct, duration = candidate
+        if (negative_score, submitted_at) != previous:
+            rank, previous = position, (negative_score, submitted_at)
+        ranked.append(
+            Entry(
+                name=member.name,
+                submission=submission,
+                score=-negative_score / 100,
+                correct=correct,
+                duration=duration,
+                rank=rank,
+                member=member,
+            )
+        )
+
+    return RoundResult(
+        round_id=round_id,
+        questions=key.questions,
+        opened_at=opened_at,
+        deadline=deadline,
+        closed_at=closed_at,
+        ranked=tuple(ranked),
+        unranked=tuple(unranked),
+        absent=tuple(m for m in members if m.key not in seen),
+        member_count=len(members),
+    )
+
+
+def _hundredths(score: float) -> int:
+    """A score given out of 10 (a Google export's own), in hundredths, half up."""
+    return int(Decimal(repr(score)).quantize(_CENT, ROUND_HALF_UP) * 100)
+
+
+def _roster(members: Sequence[Member], identity: str) -> dict[str, Member]:
+    """Lookup from a respondent's key to the member (the first of duplicate keys wins)."""
+    roster: dict[str, Member] = {}
+    for member in members:
+        member_key = member.email_key if identity == "email" else member.key
+        if member_key:
+            roster.setdefault(member_key, member)
+    return roster
+
+
+def _chronological(
+    submissions: Sequence[Submission], respondent_keys: Mapping[str, str]
+) -> list[Submission]:
+    """Submissions by time, with a tie-break on content so input order never matters."""
+
+    def quick(s: Submission) -> tuple[datetime, str, str, str]:
+        return (s.submitted_at, s.response_id, respondent_keys[s.respondent], s.respondent)
+
+    ordered = sorted(submissions, key=quick)
+    keys = [quick(s) for s in ordered]
+    if any(a == b for a, b in pairwise(keys)):
+        ordered.sort(key=lambda s: (*quick(s), *_content(s)))
+    return ordered
+
+
+def _content(s: Submission) -> tuple[object, ...]:
+    """Everything else a submission carries, as a sortable tuple."""
+    answers = tuple(sorted((k, tuple(sorted(v))) for k, v in s.answers.items()))
+    return (
+        s.score is None,
+        s.score or 0.0,
+        s.started_at is None,
+        s.started_at or s.submitted_at,
+        answers,
+    )
