@@ -131,8 +131,11 @@ def load(path: Path | None = None, *, language: str = "vi") -> Settings:
     if not file.exists():
         if path is not None and path != DEFAULT_PATH:
             raise InputError(
-                BAD_TOML(language, file=file, error="không có tệp này" if language == "vi"
-                         else "no such file")
+                BAD_TOML(
+                    language,
+                    file=file,
+                    error="không có tệp này" if language == "vi" else "no such file",
+                )
             )
         return _resolve(Settings(), Path.cwd())
     try:
@@ -150,8 +153,15 @@ def _build(data: dict[str, Any], file: Path, language: str) -> Settings:
     for key, value in data.items():
         if key in sections:
             if not isinstance(value, dict):
-                raise InputError(BAD_VALUE(language, file=file, key=key, value=value,
-                                           expected="phải là một mục [" + key + "]"))
+                raise InputError(
+                    BAD_VALUE(
+                        language,
+                        file=file,
+                        key=key,
+                        value=value,
+                        expected="phải là một mục [" + key + "]",
+                    )
+                )
             top[key] = _section(sections[key], key, value, file, language)
         elif key in {f.name for f in fields(Settings)} - {"source", *sections}:
             top[key] = _value(key, value, str, file, language)
@@ -161,8 +171,15 @@ def _build(data: dict[str, Any], file: Path, language: str) -> Settings:
     try:
         ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InputError(BAD_VALUE(language, file=file, key="timezone", value=settings.timezone,
-                                   expected="ví dụ \"Asia/Ho_Chi_Minh\"")) from exc
+        raise InputError(
+            BAD_VALUE(
+                language,
+                file=file,
+                key="timezone",
+                value=settings.timezone,
+                expected='ví dụ "Asia/Ho_Chi_Minh"',
+            )
+        ) from exc
     return settings
 
 
