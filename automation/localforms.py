@@ -1,0 +1,521 @@
+"""Local quiz forms kept in SQLite beside the workbook: the offline ``Forms`` backend.
+
+A form goes through the same states as a Google Form: built (not accepting),
+open (accepting until the deadline given to :meth:`LocalForms.open`), closed.
+The answer key is stored with the form and never leaves the server before the
+form is finished. Every write is one SQLite transaction in WAL mode, so a
+submission is acknowledged only after it is committed and a server restart
+keeps everything.
+
+Recorded attempts (why ``responses`` may return more than one row per member):
+
+* the first submission of a member while the form is open is *accepted*;
+* a later submission of the same member is refused on the page ("the first
+  counts") but *recorded as repeated*, so the ranking lists it (rule 5);
+* a submission after the deadline is refused on the page but *recorded as
+  late*, so the ranking lists it as late (rule 3). A form closed by hand
+  before its deadline records nothing more (nothing it could be listed as);
+* at most :data:`MAX_ATTEMPTS` rows are kept per member and form, so a
+  looping client cannot fill the disk;
+* a name that is not in the roster, an option that does not exist, or a
+  submission while the form is not open is refused and not recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+
+from automation.i18n import Text
+from automation.ports import FormQuestion, FormRef, FormResponse, FormSpec, InputError
+from automation.text import clean, normalize
+
+log = logging.getLogger(__name__)
+
+#: Rows kept per member and form (the first plus repeated or late attempts).
+MAX_ATTEMPTS = 5
+
+UNKNOWN_FORM = Text(
+    "Không tìm thấy biểu mẫu '{form_id}' trong {db}. Hãy kiểm tra cột 'Mã biểu mẫu' "
+    "của trang Lịch thi, hoặc xóa ô đó để biểu mẫu được tạo lại.",
+    "No form '{form_id}' in {db}. Check the 'Form id' column of the Schedule tab, or "
+    "clear that cell so the form is built again.",
+)
+NAIVE_TIME = "the clock must return timezone-aware datetimes"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS forms (
+    form_id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    round_key TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    state TEXT NOT NULL,
+    built_at TEXT NOT NULL,
+    deadline TEXT,
+    opened_at TEXT,
+    closed_at TEXT,
+    UNIQUE (owner, round_key)
+);
+CREATE TABLE IF NOT EXISTS starts (
+    form_id TEXT NOT NULL REFERENCES forms(form_id),
+    member_key TEXT NOT NULL,
+    respondent TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    PRIMARY KEY (form_id, member_key)
+);
+CREATE TABLE IF NOT EXISTS submissions (
+    response_id TEXT PRIMARY KEY,
+    form_id TEXT NOT NULL REFERENCES forms(form_id),
+    member_key TEXT NOT NULL,
+    respondent TEXT NOT NULL,
+    submitted_at TEXT NOT NULL,
+    started_at TEXT,
+    answers TEXT NOT NULL,
+    outcome TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS submissions_by_member ON submissions (form_id, member_key);
+"""
+
+
+class FormState(Enum):
+    BUILT = "built"  # not accepting yet
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Outcome(Enum):
+    """What happened to a submission that was recorded."""
+
+    ACCEPTED = "accepted"
+    REPEATED = "repeated"  # refused on the page: the member's first submission counts
+    LATE = "late"  # refused on the page: after the deadline
+
+
+class Refusal(Enum):
+    """Why a submission or a start was refused without being recorded."""
+
+    NOT_OPEN = "not_open"
+    CLOSED = "closed"
+    UNKNOWN_MEMBER = "unknown_member"
+    BAD_ANSWER = "bad_answer"
+    TOO_MANY = "too_many"
+
+
+class Refused(Exception):
+    """The store refused a start or a submission; nothing was written."""
+
+    def __init__(self, reason: Refusal, detail: str = "") -> None:
+        super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class LocalForm:
+    """A stored form with its state; ``spec`` holds the answer key (server side only)."""
+
+    form_id: str
+    spec: FormSpec
+    state: FormState
+    deadline: datetime | None
+    opened_at: datetime | None
+    closed_at: datetime | None
+
+    def accepting(self, now: datetime) -> bool:
+        return self.state is FormState.OPEN and (self.deadline is None or now <= self.deadline)
+
+    def finished(self, now: datetime) -> bool:
+        """Closed, or open past its deadline: the answer key may be shown."""
+        if self.state is FormState.CLOSED:
+            return True
+        return self.state is FormState.OPEN and self.deadline is not None and now > self.deadline
+
+    def question(self, title: str) -> FormQuestion | None:
+        for question in self.spec.questions:
+            if question.title == title:
+                return question
+        return None
+
+    def member(self, given: str) -> str | None:
+        """The respondent as stored for what a person picked or typed; None if unknown.
+
+        Roster: the roster name. Email: the email as typed, when it is one of
+        ``spec.member_names`` (which then lists the members' emails).
+        """
+        wanted = normalize(given)
+        if not wanted or len(given) > 254:
+            return None
+        for name in self.spec.member_names:
+            if normalize(name) == wanted:
+                return name if self.spec.identity == "roster" else clean(given)
+        return None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A recorded submission, returned only after its transaction committed."""
+
+    response_id: str
+    outcome: Outcome
+    respondent: str
+    submitted_at: datetime
+    started_at: datetime | None
+    score: float  # the form's own grading, out of 10 (the ranking grades again)
+    correct: int
+
+
+def form_score(spec: FormSpec, answers: Mapping[str, Sequence[str]]) -> tuple[float, int]:
+    """The form's own grading, as Google Forms shows it to a member: (score /10, correct).
+
+    A question is correct when exactly its correct options are chosen.
+    """
+    total = sum(q.points for q in spec.questions)
+    earned = correct = 0
+    for question in spec.questions:
+        chosen = {normalize(text) for text in answers.get(question.title, ())}
+        if chosen and chosen == {normalize(text) for text in question.correct}:
+            earned += question.points
+            correct += 1
+    return (round(earned / total * 10, 2) if total else 0.0), correct
+
+
+class LocalForms:
+    """The ``Forms`` port over one SQLite file; safe to share between threads.
+
+    ``public_url`` is the address phones use (no trailing slash); it may be
+    set again once the server knows its port: links are made from it on
+    demand, never stored.
+    """
+
+    def __init__(self, db_path: Path, *, public_url: str, clock: Callable[[], datetime]) -> None:
+        self.db_path = Path(db_path)
+        self.public_url = public_url
+        self.clock = clock
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self._db().executescript(_SCHEMA)
+
+    # --- the Forms port ------------------------------------------------------
+
+    def build(self, spec: FormSpec) -> FormRef:
+        """Store the form, not accepting; the same (owner, round) gives the same form.
+
+        While the form has not been opened, building again replaces its
+        questions with the new spec; once opened it is kept as it was.
+        """
+        round_key = normalize(spec.round_id)
+        data = json.dumps(asdict(spec), ensure_ascii=False)
+        with self._write() as db:
+            row = db.execute(
+                "SELECT form_id, state FROM forms WHERE owner = ? AND round_key = ?",
+                (spec.owner, round_key),
+            ).fetchone()
+            if row is None:
+                form_id = secrets.token_urlsafe(9)
+                db.execute(
+                    "INSERT INTO forms (form_id, owner, round_key, spec, state, built_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (form_id, spec.owner, round_key, data, FormState.BUILT.value, self._now()),
+                )
+            else:
+                form_id = row[0]
+                if row[1] == FormState.BUILT.value:
+                    db.execute("UPDATE forms SET spec = ? WHERE form_id = ?", (data, form_id))
+        return FormRef(form_id, self.url(form_id))
+
+    def open(self, form_id: str, deadline: datetime) -> None:
+        """Accept responses until ``deadline`` (the server refuses later ones).
+
+        Opening again moves the deadline and keeps the first opening time.
+        """
+        _aware(deadline)
+        with self._write() as db:
+            self._require(db, form_id)
+            db.execute(
+                "UPDATE forms SET state = ?, deadline = ?, opened_at = COALESCE(opened_at, ?), "
+                "closed_at = NULL WHERE form_id = ?",
+                (FormState.OPEN.value, deadline.isoformat(), self._now(), form_id),
+            )
+
+    def close(self, form_id: str) -> None:
+        """Stop accepting; closing a closed form keeps its first closing time."""
+        with self._write() as db:
+            self._require(db, form_id)
+            db.execute(
+                "UPDATE forms SET state = ?, closed_at = COALESCE(closed_at, ?) "
+                "WHERE form_id = ?",
+                (FormState.CLOSED.value, self._now(), form_id),
+            )
+
+    def responses(self, form_id: str) -> list[FormResponse]:
+        """Every recorded submission (accepted, repeated and late), oldest first."""
+        db = self._db()
+        self._require(db, form_id)
+        rows = db.execute(
+            "SELECT response_id, respondent, submitted_at, answers, started_at "
+            "FROM submissions WHERE form_id = ? ORDER BY submitted_at, rowid",
+            (form_id,),
+        ).fetchall()
+        return [_response(row) for row in rows]
+
+    # --- what the web form needs ---------------------------------------------
+
+    def url(self, form_id: str) -> str:
+        return f"{self.public_url.rstrip('/')}/f/{form_id}"
+
+    def form(self, form_id: str) -> LocalForm | None:
+        row = self._db().execute(
+            "SELECT form_id, spec, state, deadline, opened_at, closed_at FROM forms "
+            "WHERE form_id = ?",
+            (form_id,),
+        ).fetchone()
+        return _form(row) if row else None
+
+    def open_forms(self) -> list[LocalForm]:
+        """Forms accepting responses now, newest first (the home page lists them)."""
+        now = self.clock()
+        rows = self._db().execute(
+            "SELECT form_id, spec, state, deadline, opened_at, closed_at FROM forms "
+            "WHERE state = ? ORDER BY opened_at DESC",
+            (FormState.OPEN.value,),
+        ).fetchall()
+        return [form for form in map(_form, rows) if form.accepting(now)]
+
+    def start(self, form_id: str, given: str) -> tuple[str, datetime]:
+        """Record the moment a member opens the questions; the first moment counts.
+
+        Returns the respondent as stored and when they started. Refused when
+        the form is not accepting or the member is unknown.
+        """
+        now = self.clock()
+        form = self._accepting(form_id, now)
+        respondent = form.member(given)
+        if respondent is None:
+            raise Refused(Refusal.UNKNOWN_MEMBER, given[:80])
+        with self._write() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO starts (form_id, member_key, respondent, started_at) "
+                "VALUES (?, ?, ?, ?)",
+                (form_id, normalize(respondent), respondent, now.isoformat()),
+            )
+            (started,) = db.execute(
+                "SELECT started_at FROM starts WHERE form_id = ? AND member_key = ?",
+                (form_id, normalize(respondent)),
+            ).fetchone()
+        return respondent, datetime.fromisoformat(started)
+
+    def started_at(self, form_id: str, respondent: str) -> datetime | None:
+        row = self._db().execute(
+            "SELECT started_at FROM starts WHERE form_id = ? AND member_key = ?",
+            (form_id, normalize(respondent)),
+        ).fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
+    def submit(self, form_id: str, given: str, answers: Mapping[str, Sequence[str]]) -> Receipt:
+        """Record a submission and return its receipt once committed.
+
+        ``answers`` maps question titles to the option texts chosen. Raises
+        :class:`Refused` (nothing written) for a form not open, an unknown
+        member, a question or option that does not exist, or too many attempts.
+        """
+        now = self.clock()
+        form = self.form(form_id)
+        if form is None or form.state is FormState.BUILT:
+            raise Refused(Refusal.NOT_OPEN, form_id)
+        late = form.deadline is not None and now > form.deadline
+        if form.state is FormState.CLOSED and not late:
+            raise Refused(Refusal.CLOSED, form_id)
+        respondent = form.member(given)
+        if respondent is None:
+            raise Refused(Refusal.UNKNOWN_MEMBER, given[:80])
+        chosen = _checked_answers(form, answers)
+        key = normalize(respondent)
+        response_id = uuid.uuid4().hex
+        with self._write() as db:
+            outcomes = [o for (o,) in db.execute(
+                "SELECT outcome FROM submissions WHERE form_id = ? AND member_key = ?",
+                (form_id, key),
+            )]
+            if len(outcomes) >= MAX_ATTEMPTS:
+                raise Refused(Refusal.TOO_MANY, respondent)
+            if late:
+                outcome = Outcome.LATE
+            elif Outcome.ACCEPTED.value in outcomes:
+                outcome = Outcome.REPEATED
+            else:
+                outcome = Outcome.ACCEPTED
+            row = db.execute(
+                "SELECT started_at FROM starts WHERE form_id = ? AND member_key = ?",
+                (form_id, key),
+            ).fetchone()
+            started = row[0] if row else None
+            db.execute(
+                "INSERT INTO submissions (response_id, form_id, member_key, respondent, "
+                "submitted_at, started_at, answers, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (response_id, form_id, key, respondent, now.isoformat(), started,
+                 json.dumps(chosen, ensure_ascii=False), outcome.value),
+            )
+        score, correct = form_score(form.spec, chosen)
+        return Receipt(
+            response_id=response_id,
+            outcome=outcome,
+            respondent=respondent,
+            submitted_at=now,
+            started_at=datetime.fromisoformat(started) if started else None,
+            score=score,
+            correct=correct,
+        )
+
+    def first_response(self, form_id: str, respondent: str) -> FormResponse | None:
+        """The member's accepted submission (the one that counts), if any."""
+        row = self._db().execute(
+            "SELECT response_id, respondent, submitted_at, answers, started_at FROM submissions "
+            "WHERE form_id = ? AND member_key = ? AND outcome = ? ORDER BY rowid LIMIT 1",
+            (form_id, normalize(respondent), Outcome.ACCEPTED.value),
+        ).fetchone()
+        return _response(row) if row else None
+
+    def secret(self, name: str) -> str:
+        """A random secret kept in the database (the web form's session key), so
+        sessions survive a server restart."""
+        with self._write() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                (f"secret:{name}", secrets.token_hex(32)),
+            )
+            (value,) = db.execute(
+                "SELECT value FROM meta WHERE key = ?", (f"secret:{name}",)
+            ).fetchone()
+        return str(value)
+
+    def close_db(self) -> None:
+        """Close every connection (before deleting or moving the file)."""
+        with self._lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+            self._local = threading.local()
+
+    # --- plumbing ------------------------------------------------------------
+
+    def _now(self) -> str:
+        return _aware(self.clock()).isoformat()
+
+    def _accepting(self, form_id: str, now: datetime) -> LocalForm:
+        form = self.form(form_id)
+        if form is None or form.state is FormState.BUILT:
+            raise Refused(Refusal.NOT_OPEN, form_id)
+        if not form.accepting(now):
+            raise Refused(Refusal.CLOSED, form_id)
+        return form
+
+    def _require(self, db: sqlite3.Connection, form_id: str) -> None:
+        if db.execute("SELECT 1 FROM forms WHERE form_id = ?", (form_id,)).fetchone() is None:
+            raise InputError(UNKNOWN_FORM("vi", form_id=form_id, db=self.db_path))
+
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection: SQLite connections are not shared between threads."""
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(
+                self.db_path, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            connection.execute("PRAGMA journal_mode = WAL")
+            # FULL: each commit is synced to disk before the member sees "received".
+            connection.execute("PRAGMA synchronous = FULL")
+            connection.execute("PRAGMA foreign_keys = ON")
+            with self._lock:
+                self._connections.append(connection)
+            self._local.connection = connection
+        return connection
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken up front so concurrent writers queue, not fail."""
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+
+def _checked_answers(form: LocalForm, answers: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """Answers with the option texts as built; refuses anything the form does not offer."""
+    chosen: dict[str, list[str]] = {}
+    for title, texts in answers.items():
+        question = form.question(title)
+        if question is None:
+            raise Refused(Refusal.BAD_ANSWER, f"no question {title[:80]!r}")
+        picked = [text for text in question.options if text in set(texts)]
+        if len(picked) != len(set(texts)):
+            raise Refused(Refusal.BAD_ANSWER, f"no such option in {title[:80]!r}")
+        if len(picked) > 1 and not question.multi:
+            raise Refused(Refusal.BAD_ANSWER, f"several options for {title[:80]!r}")
+        if picked:
+            chosen[title] = picked
+    return chosen
+
+
+def _form(row: tuple[str, str, str, str | None, str | None, str | None]) -> LocalForm:
+    form_id, spec, state, deadline, opened_at, closed_at = row
+    data = json.loads(spec)
+    questions = tuple(
+        FormQuestion(
+            title=q["title"],
+            options=tuple(q["options"]),
+            multi=q["multi"],
+            points=q["points"],
+            correct=tuple(q["correct"]),
+            explanation=q.get("explanation", ""),
+        )
+        for q in data.pop("questions")
+    )
+    data["member_names"] = tuple(data["member_names"])
+    return LocalForm(
+        form_id=form_id,
+        spec=FormSpec(questions=questions, **data),
+        state=FormState(state),
+        deadline=_parse(deadline),
+        opened_at=_parse(opened_at),
+        closed_at=_parse(closed_at),
+    )
+
+
+def _response(row: tuple[str, str, str, str, str | None]) -> FormResponse:
+    response_id, respondent, submitted_at, answers, started_at = row
+    return FormResponse(
+        response_id=response_id,
+        respondent=respondent,
+        submitted_at=datetime.fromisoformat(submitted_at),
+        answers={title: tuple(texts) for title, texts in json.loads(answers).items()},
+        started_at=_parse(started_at),
+    )
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(NAIVE_TIME)
+    return moment
