@@ -153,6 +153,9 @@ class FormSpec:
     shuffle_options: bool
     seconds_allowed: int  # questions × seconds per question
     language: str = "vi"
+    # identity "email", local form only: the members' emails it accepts (Google verifies
+    # the email itself). Empty: any well-formed email is taken; the ranking lists strangers.
+    member_emails: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
