@@ -97,7 +97,7 @@ def test_vietnamese_export_reads_every_response_with_score_and_answers() -> None
     assert [r.response.submitted_at for r in got] == [
         at(13, 9, 5, 12), at(13, 9, 6, 40), at(13, 9, 7, 5), at(13, 10, 15),
     ]
-    assert [r.score for r in got] == [10.0, 6.0, 4.0, None]
+    assert [r.score for r in got] == [10.0, 6.0, 2.0, None]
     assert [r.response.response_id for r in got] == ["csv-2", "csv-3", "csv-4", "csv-5"]
     qui, hong, binh, dung = (r.response for r in got)
     assert qui.answers == {
@@ -113,6 +113,17 @@ def test_vietnamese_export_reads_every_response_with_score_and_answers() -> None
     # Text that is no option is kept as written, commas and all.
     assert binh.answers[Q5.text] == ("Không nhớ, chắc là 10",)
     assert dung.answers == {}
+
+
+def test_regrading_the_vietnamese_export_agrees_with_the_forms_own_score() -> None:
+    """The seam with ranking: option texts read here map to the letters of the answer key."""
+    from automation.ranking import grade, to_submission
+
+    got = read((DATA / "export-vi.csv").read_text(encoding="utf-8"))
+
+    regraded = [grade(BANK, to_submission(r.response, BANK).answers)[0] for r in got]
+    assert regraded == [10.0, 6.0, 2.0, 0.0]
+    assert [r.score for r in got[:3]] == regraded[:3]
 
 
 def test_english_export_reads_month_first_and_ignores_grading_columns() -> None:
