@@ -189,8 +189,10 @@ def read_export(
     ``date_order`` is ``"dmy"``, ``"mdy"``, ``"ymd"`` or a strptime format;
     naive timestamps are read in ``tz``. The respondent is the name column
     (``identity="roster"``) or the email column (``"email"``), the other one
-    when that is missing or blank. Answers stay option texts (the bank's
-    spelling where the cell names a known option, the cell's otherwise).
+    when that is missing or blank. ``answers`` has every question column of
+    the export, ``()`` where the cell is blank, so the round's questions are
+    known even when nobody answered one; answers stay option texts (the
+    bank's spelling where the cell names a known option, the cell's otherwise).
     Raises :class:`ExportError` listing every problem.
     """
     where = file_name or "CSV"
@@ -255,11 +257,10 @@ def read_export(
         respondent = next(
             (clean(cells[i]) for i in who if i is not None and cells[i].strip()), ""
         )
-        answers: dict[str, tuple[str, ...]] = {}
-        for index, question in columns.questions.items():
-            chosen = split_choices(cells[index], options[index])
-            if chosen:
-                answers[question.text] = chosen
+        answers = {
+            question.text: split_choices(cells[index], options[index])
+            for index, question in columns.questions.items()
+        }
         if submitted_at is not None:
             response = FormResponse(f"csv-{line}", respondent, submitted_at, answers)
             responses.append(ExportedResponse(response, score))
