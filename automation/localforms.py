@@ -24,7 +24,7 @@ Recorded attempts (why ``responses`` may return more than one row per member):
 from __future__ import annotations
 
 import json
-import logging
+import re
 import secrets
 import sqlite3
 import threading
@@ -33,14 +33,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 from pathlib import Path
 
 from automation.i18n import Text
 from automation.ports import FormQuestion, FormRef, FormResponse, FormSpec, InputError
 from automation.text import clean, normalize
-
-log = logging.getLogger(__name__)
 
 #: Rows kept per member and form (the first plus repeated or late attempts).
 MAX_ATTEMPTS = 5
@@ -51,6 +50,7 @@ UNKNOWN_FORM = Text(
     "No form '{form_id}' in {db}. Check the 'Form id' column of the Schedule tab, or "
     "clear that cell so the form is built again.",
 )
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 NAIVE_TIME = "the clock must return timezone-aware datetimes"
 
 _SCHEMA = """
@@ -151,18 +151,24 @@ class LocalForm:
         return None
 
     def member(self, given: str) -> str | None:
-        """The respondent as stored for what a person picked or typed; None if unknown.
+        """The respondent as stored for what a person picked or typed; None if refused.
 
-        Roster: the roster name. Email: the email as typed, when it is one of
-        ``spec.member_names`` (which then lists the members' emails).
+        Roster: one of ``spec.member_names``, returned as the roster spells it.
+        Email: a well-formed email, one of ``spec.member_emails`` when that is
+        given (otherwise any: the ranking lists a stranger as not a member).
         """
         wanted = normalize(given)
         if not wanted or len(given) > 254:
             return None
-        for name in self.spec.member_names:
-            if normalize(name) == wanted:
-                return name if self.spec.identity == "roster" else clean(given)
-        return None
+        if self.spec.identity == "roster":
+            for name in self.spec.member_names:
+                if normalize(name) == wanted:
+                    return name
+            return None
+        if not _EMAIL.fullmatch(wanted):
+            return None
+        allowed = {normalize(email) for email in self.spec.member_emails}
+        return clean(given) if not allowed or wanted in allowed else None
 
 
 @dataclass(frozen=True)
@@ -190,7 +196,10 @@ def form_score(spec: FormSpec, answers: Mapping[str, Sequence[str]]) -> tuple[fl
         if chosen and chosen == {normalize(text) for text in question.correct}:
             earned += question.points
             correct += 1
-    return (round(earned / total * 10, 2) if total else 0.0), correct
+    if not total:
+        return 0.0, correct
+    score = (Decimal(earned * 10) / Decimal(total)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return float(score), correct
 
 
 class LocalForms:
@@ -490,6 +499,7 @@ def _form(row: tuple[str, str, str, str | None, str | None, str | None]) -> Loca
         for q in data.pop("questions")
     )
     data["member_names"] = tuple(data["member_names"])
+    data["member_emails"] = tuple(data.get("member_emails", ()))
     return LocalForm(
         form_id=form_id,
         spec=FormSpec(questions=questions, **data),
