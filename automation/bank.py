@@ -197,9 +197,9 @@ DATETIME_UNREADABLE = Text(
 )
 DATETIME_IMPOSSIBLE = Text(
     '"{value}" không phải là ngày giờ có thật (kiểm tra lại ngày, tháng, giờ, phút). '
-    "Hãy sửa lại, ví dụ {example}.",
+    "Hãy sửa lại theo dạng {pattern}, ví dụ {example}.",
     '"{value}" is not a real date and time (check the day, month, hour and minute). '
-    "Correct it, e.g. {example}.",
+    "Correct it as {pattern}, e.g. {example}.",
 )
 DATE_ONLY = Text(
     "Mới có ngày ({value}), chưa có giờ. Hãy ghi cả giờ, ví dụ {example}.",
@@ -491,6 +491,7 @@ class _Row:
     number: int
     values: dict[str, Cell]
     defective: bool = False
+    flagged: set[str] = field(default_factory=set)
 
     def cell(self, key: str) -> Cell:
         return self.values.get(key)
@@ -499,8 +500,12 @@ class _Row:
         return cell_text(self.values.get(key))
 
     def add(self, key: str, message: str) -> None:
-        self.tab.add(self.number, self.tab.header(key), message)
+        """Record a problem in the cell under ``key``; one problem per cell is enough."""
         self.defective = True
+        if key in self.flagged:
+            return
+        self.flagged.add(key)
+        self.tab.add(self.number, self.tab.header(key), message)
 
     def check_formula_errors(self) -> None:
         """A cell showing ``#REF!`` and the like: its real value is unknown."""
@@ -722,9 +727,10 @@ def _answer(row: _Row, options: tuple[str, ...]) -> frozenset[str] | None:
         return None
     blank = [x for x in sorted(letters) if OPTION_LETTERS.index(x) >= len(options)
              or not options[OPTION_LETTERS.index(x)]]
-    for letter in blank:
-        row.add("answer", ANSWER_BLANK_OPTION(lang, letter=letter))
-    return None if blank else letters
+    if blank:
+        row.add("answer", ANSWER_BLANK_OPTION(lang, letter=", ".join(blank)))
+        return None
+    return letters
 
 
 # --- the bank -------------------------------------------------------------------
