@@ -1,0 +1,288 @@
+"""Google Forms behind :class:`automation.ports.Forms`.
+
+A round's quiz is built so that a crash between any two calls never leaves a
+second form: the form is created unpublished with only its title, then marked
+at once on Drive (``appProperties``: round and spreadsheet), then filled in
+one atomic ``batchUpdate``. ``build`` first looks for the marked form, then
+for an unmarked form with the round's exact document title (created by a run
+that crashed before marking it), and completes whichever it finds.
+
+Opening and closing are one ``setPublishSettings`` each; closing keeps the
+form published but not accepting, so the link tells members it is closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from automation.googleapi import Apis
+from automation.i18n import Text
+from automation.ports import FormRef, FormResponse, FormSpec
+
+FORM_MIME = "application/vnd.google-apps.form"
+ROUND_KEY = "automationRound"
+OWNER_KEY = "automationOwner"
+PAGE_SIZE = 5000  # responses.list maximum
+
+IDENTITY_TITLE = Text("Họ và tên", "Your name")
+DESCRIPTION = Text(
+    "{count} câu hỏi, thời gian làm bài {time} kể từ lúc mở. Bài nộp sau hạn (lúc mở + {time}) "
+    "được ghi nhận nhưng không được xếp hạng. Ai điểm cao nhất thắng; bằng điểm thì ai nộp "
+    "sớm hơn.",
+    "{count} questions, {time} from the opening to answer. A response after the deadline "
+    "(opening + {time}) is recorded but not ranked. The highest score wins; among equal "
+    "scores, the earliest submission.",
+)
+FORM = Text("biểu mẫu {id}", "the form {id}")
+
+
+def _duration(seconds: int, language: str) -> str:
+    minutes, rest = divmod(seconds, 60)
+    if language == "en":
+        return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+    return f"{minutes} phút {rest} giây" if rest else f"{minutes} phút"
+
+
+def _one_line(text: str) -> str:
+    """Forms refuses line breaks in titles and options; the core compares texts with
+    spaces collapsed, so a space in their place changes nothing in the ranking."""
+    return " ".join(text.split())
+
+
+def _quote(value: str) -> str:
+    """A string literal for a Drive ``q`` query."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def document_title(spec: FormSpec) -> str:
+    """The form's Drive name: the title, with the round id added if it is not in it."""
+    return spec.title if spec.round_id in spec.title else f"{spec.title} · {spec.round_id}"
+
+
+class GoogleForms:
+    """Quiz forms in the account of the credentials; ``share_with`` get edit access."""
+
+    def __init__(self, apis: Apis, *, share_with: Sequence[str] = (), language: str = "vi"
+                 ) -> None:
+        self.apis = apis
+        self.share_with = tuple(share_with)
+        self.language = language
+
+    # --- building -----------------------------------------------------------------
+
+    def build(self, spec: FormSpec) -> FormRef:
+        """The round's form, found or created, marked, filled and shared; not accepting yet."""
+        forms = self.apis.service("forms").forms()
+        form_id, marked = self._find(spec)
+        if form_id is None:
+            title = _one_line(spec.title)
+            created = self._forms(forms.create(
+                body={"info": {"title": title, "documentTitle": document_title(spec)}},
+                unpublished=True,
+            ))
+            form_id = str(created["formId"])
+        if not marked:
+            self._drive(self.apis.service("drive").files().update(
+                fileId=form_id, body={"appProperties": {ROUND_KEY: spec.round_id,
+                                                        OWNER_KEY: spec.owner}},
+                fields="id",
+            ), form_id)
+        form = self._forms(forms.get(formId=form_id), form_id)
+        if not _published(form) and _shape(form) != _shape({"items": _items(spec)}):
+            form = self._fill(form, spec)
+        self._share(form_id)
+        return FormRef(form_id=form_id, url=str(form.get("responderUri", "")))
+
+    def _find(self, spec: FormSpec) -> tuple[str | None, bool]:
+        """(id, marked): the round's marked form, else an unmarked one with its exact title."""
+        files = self.apis.service("drive").files()
+        marks = " and ".join(
+            f"appProperties has {{ key={_quote(k)} and value={_quote(v)} }}"
+            for k, v in ((ROUND_KEY, spec.round_id), (OWNER_KEY, spec.owner))
+        )
+        found = self._list(files, f"{marks} and trashed = false")
+        if found:
+            return found[0]["id"], True
+        named = self._list(files, f"name = {_quote(document_title(spec))} and "
+                                  f"mimeType = {_quote(FORM_MIME)} and trashed = false")
+        unmarked = [f for f in named if ROUND_KEY not in (f.get("appProperties") or {})]
+        return (unmarked[0]["id"], False) if unmarked else (None, False)
+
+    def _list(self, files: Any, query: str) -> list[dict[str, Any]]:
+        answer = self.apis.execute(files.list(
+            q=query, spaces="drive", pageSize=100,
+            fields="files(id,name,createdTime,appProperties)",
+        ), api="drive")
+        return sorted(answer.get("files", []), key=lambda f: str(f.get("createdTime", "")))
+
+    def _fill(self, form: dict[str, Any], spec: FormSpec) -> dict[str, Any]:
+        """Settings, description and every item in one atomic batchUpdate."""
+        language = spec.language
+        description = spec.description.strip() or DESCRIPTION(
+            language, count=len(spec.questions), time=_duration(spec.seconds_allowed, language))
+        requests: list[dict[str, Any]] = [
+            {"updateSettings": {
+                "settings": {"quizSettings": {"isQuiz": True}, "emailCollectionType":
+                             "VERIFIED" if spec.identity == "email" else "DO_NOT_COLLECT"},
+                "updateMask": "quizSettings.isQuiz,emailCollectionType",
+            }},
+            {"updateFormInfo": {"info": {"title": _one_line(spec.title),
+                                         "description": description},
+                                "updateMask": "title,description"}},
+        ]
+        # What a crashed or older build left: removed last first, so indexes stay valid.
+        for index in reversed(range(len(form.get("items", [])))):
+            requests.append({"deleteItem": {"location": {"index": index}}})
+        for index, item in enumerate(_items(spec)):
+            requests.append({"createItem": {"item": item, "location": {"index": index}}})
+        answer = self._forms(self.apis.service("forms").forms().batchUpdate(
+            formId=form["formId"], body={"includeFormInResponse": True, "requests": requests},
+        ), form["formId"])
+        return dict(answer.get("form") or form)
+
+    def _share(self, form_id: str) -> None:
+        """Anyone with the link may respond; ``share_with`` may edit. Only what is missing."""
+        permissions = self.apis.service("drive").permissions()
+        present = self._drive(permissions.list(
+            fileId=form_id, fields="permissions(id,type,role,emailAddress,view)"), form_id)
+        have = present.get("permissions", [])
+        if not any(p.get("type") == "anyone" for p in have):
+            self._drive(permissions.create(
+                fileId=form_id, body={"type": "anyone", "role": "reader", "view": "published"},
+                fields="id",
+            ), form_id)
+        editors = {str(p.get("emailAddress", "")).casefold() for p in have
+                   if p.get("type") == "user" and p.get("role") in ("writer", "owner")}
+        for email in self.share_with:
+            if email.casefold() not in editors:
+                self._drive(permissions.create(
+                    fileId=form_id, body={"type": "user", "role": "writer", "emailAddress": email},
+                    sendNotificationEmail=False, fields="id",
+                ), form_id)
+
+    # --- opening and closing --------------------------------------------------------
+
+    def open(self, form_id: str, deadline: datetime) -> None:
+        """Published and accepting (Google cannot close by itself: the tick closes it)."""
+        del deadline
+        self._publish(form_id, accepting=True)
+
+    def close(self, form_id: str) -> None:
+        """Published but not accepting, so the link says the form is closed."""
+        self._publish(form_id, accepting=False)
+
+    def _publish(self, form_id: str, *, accepting: bool) -> None:
+        self._forms(self.apis.service("forms").forms().setPublishSettings(
+            formId=form_id, body={
+                "publishSettings": {"publishState": {"isPublished": True,
+                                                     "isAcceptingResponses": accepting}},
+                "updateMask": "publishState",
+            },
+        ), form_id)
+
+    # --- responses -----------------------------------------------------------------
+
+    def responses(self, form_id: str) -> list[FormResponse]:
+        """Every response: one forms.get (question titles), then responses.list pages."""
+        forms = self.apis.service("forms").forms()
+        form = self._forms(forms.get(formId=form_id), form_id)
+        titles: dict[str, str] = {}
+        identity = ""
+        for item in form.get("items", []):
+            question = (item.get("questionItem") or {}).get("question")
+            if not question:
+                continue
+            if (question.get("choiceQuestion") or {}).get("type") == "DROP_DOWN":
+                identity = str(question["questionId"])
+            else:
+                titles[str(question["questionId"])] = str(item.get("title", ""))
+        result: list[FormResponse] = []
+        token: str | None = None
+        while True:
+            page = self._forms(forms.responses().list(
+                formId=form_id, pageSize=PAGE_SIZE, pageToken=token), form_id)
+            result += [_response(r, titles, identity) for r in page.get("responses", [])]
+            token = page.get("nextPageToken")
+            if not token:
+                return result
+
+    # --- plumbing ------------------------------------------------------------------
+
+    def _forms(self, request: Any, form_id: str = "") -> dict[str, Any]:
+        what = FORM(self.language, id=form_id) if form_id else ""
+        return dict(self.apis.execute(request, api="forms", what=what))
+
+    def _drive(self, request: Any, form_id: str) -> dict[str, Any]:
+        return dict(self.apis.execute(request, api="drive",
+                                      what=FORM(self.language, id=form_id)))
+
+
+def _items(spec: FormSpec) -> list[dict[str, Any]]:
+    """The form's items: the roster drop-down (if any), then each graded question."""
+    items: list[dict[str, Any]] = []
+    if spec.identity == "roster":
+        items.append({"title": IDENTITY_TITLE(spec.language), "questionItem": {"question": {
+            "required": True,
+            "choiceQuestion": {"type": "DROP_DOWN",
+                               "options": [{"value": _one_line(n)} for n in spec.member_names]},
+        }}})
+    for question in spec.questions:
+        grading: dict[str, Any] = {
+            "pointValue": question.points,
+            "correctAnswers": {"answers": [{"value": _one_line(c)} for c in question.correct]},
+        }
+        if question.explanation.strip():
+            grading["whenRight"] = {"text": question.explanation.strip()}
+            grading["whenWrong"] = {"text": question.explanation.strip()}
+        items.append({"title": _one_line(question.title), "questionItem": {"question": {
+            "required": True,
+            "grading": grading,
+            "choiceQuestion": {
+                "type": "CHECKBOX" if question.multi else "RADIO",
+                "options": [{"value": _one_line(o)} for o in question.options],
+                "shuffle": spec.shuffle_options,
+            },
+        }}})
+    return items
+
+
+def _shape(form: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """What decides whether a form's items are the ones the spec asks for."""
+    shape = []
+    for item in form.get("items", []):
+        question = (item.get("questionItem") or {}).get("question") or {}
+        choice = question.get("choiceQuestion") or {}
+        grading = question.get("grading") or {}
+        shape.append((
+            item.get("title", ""), choice.get("type"), bool(choice.get("shuffle", False)),
+            tuple(o.get("value") for o in choice.get("options", [])),
+            grading.get("pointValue", 0),
+            tuple(a.get("value") for a in (grading.get("correctAnswers") or {}).get("answers", [])),
+        ))
+    return shape
+
+
+def _published(form: dict[str, Any]) -> bool:
+    state = (form.get("publishSettings") or {}).get("publishState") or {}
+    return bool(state.get("isPublished"))
+
+
+def _response(raw: dict[str, Any], titles: dict[str, str], identity: str) -> FormResponse:
+    answers: dict[str, tuple[str, ...]] = {}
+    respondent = str(raw.get("respondentEmail", ""))
+    for question_id, answer in (raw.get("answers") or {}).items():
+        values = tuple(str(a.get("value", "")) for a in
+                       (answer.get("textAnswers") or {}).get("answers", []))
+        if question_id == identity:
+            respondent = values[0] if values else respondent
+        elif question_id in titles:
+            answers[titles[question_id]] = values
+    stamp = raw.get("lastSubmittedTime") or raw.get("createTime")
+    return FormResponse(
+        response_id=str(raw.get("responseId", "")),
+        respondent=respondent,
+        submitted_at=datetime.fromisoformat(str(stamp)),
+        answers=answers,
+    )

@@ -1,0 +1,176 @@
+"""Entry points of the google backend for the command line.
+
+``connect`` gives the two adapters behind :mod:`automation.ports`;
+``create_spreadsheet`` makes a new Sheet for ``automation init`` when none is
+configured; ``diagnose`` is ``automation doctor``: one line per check, each
+saying what to fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from google.auth.credentials import Credentials
+from google.auth.exceptions import RefreshError, TransportError
+from google.auth.transport.requests import Request
+
+from automation import auth
+from automation.config import Settings
+from automation.forms import GoogleForms
+from automation.googleapi import (
+    Apis,
+    Context,
+    GoogleHTTPClient,
+    Transport,
+    refresh_failure,
+)
+from automation.i18n import Text
+from automation.ports import BackendError, InputError
+from automation.sheets import GoogleSheet
+
+NO_SPREADSHEET = Text(
+    "Chưa có [google] spreadsheet_id trong cấu hình. Chạy `automation init` để tạo bảng tính mới, "
+    "hoặc chép mã bảng tính (phần giữa /d/ và /edit trong đường link) vào cấu hình.",
+    "[google] spreadsheet_id is not set in the config. Run `automation init` to create a new "
+    "spreadsheet, or copy the spreadsheet's id (between /d/ and /edit in its link) into the "
+    "config.",
+)
+CHECK_CONFIG = Text("Cấu hình: backend = \"google\", bảng tính {id}",
+                    "Config: backend = \"google\", spreadsheet {id}")
+NOT_GOOGLE = Text("Cấu hình: backend = \"{backend}\"; đặt backend = \"google\" để dùng Google.",
+                  "Config: backend = \"{backend}\"; set backend = \"google\" to use Google.")
+CHECK_CREDENTIALS = Text("Thông tin đăng nhập: {file} ({account})",
+                         "Credentials: {file} ({account})")
+CHECK_TOKEN = Text("Đăng nhập Google: lấy được token mới", "Google sign-in: a fresh token obtained")
+CHECK_API = Text("{api}: đã bật", "{api}: enabled")
+CHECK_SHEET = Text("Bảng tính: \"{title}\" đọc được ({tabs} trang tính)",
+                   "Spreadsheet: \"{title}\" is readable ({tabs} tabs)")
+SKIPPED = Text("{what}: chưa kiểm tra được (sửa lỗi phía trên trước)",
+               "{what}: not checked (fix the problem above first)")
+UNKNOWN_ACCOUNT = Text("tài khoản chưa rõ", "account not known")
+
+
+def transport(settings: Settings, **overrides: Any) -> Transport:
+    """Where and how requests go; tests and the bench override ``sleep`` / ``tries``."""
+    return replace(Transport(endpoint=settings.endpoint), **overrides)
+
+
+def _context(settings: Settings, creds: Credentials) -> Context:
+    account = settings.google.subject.strip() or auth.account_of(creds)
+    return Context(language=settings.language, account=account,
+                   credentials_file=str(settings.google.credentials))
+
+
+def sheets_client(settings: Settings, creds: Credentials | None = None, **overrides: Any
+                  ) -> GoogleHTTPClient:
+    """gspread's HTTP client with the endpoint, timeout and bounded retries."""
+    creds = creds or auth.load_credentials(settings)
+    return GoogleHTTPClient(creds, transport=transport(settings, **overrides),
+                            context=_context(settings, creds))
+
+
+def connect(settings: Settings, **overrides: Any) -> tuple[GoogleSheet, GoogleForms]:
+    """The configured spreadsheet (opened: one metadata read) and the forms service.
+
+    ``overrides`` go to :class:`~automation.googleapi.Transport` (``sleep``,
+    ``tries``, ``timeout``). Raises InputError / BackendError with the admin's message.
+    """
+    if not settings.google.spreadsheet_id.strip():
+        raise InputError(NO_SPREADSHEET(settings.language))
+    creds = auth.load_credentials(settings)
+    client = sheets_client(settings, creds, **overrides)
+    sheet = GoogleSheet(client, settings.google.spreadsheet_id.strip(),
+                        language=settings.language, tz=settings.tz)
+    apis = Apis(creds, transport=transport(settings, **overrides),
+                context=_context(settings, creds))
+    forms = GoogleForms(apis, share_with=settings.google.share_with, language=settings.language)
+    return sheet, forms
+
+
+def create_spreadsheet(settings: Settings, title: str, **overrides: Any) -> tuple[str, str]:
+    """A new, empty Google Sheet shared (as editor) with ``share_with``: ``(id, url)``.
+
+    Created through Drive (as gspread does), so the app's ``drive.file`` scope
+    may share it. ``automation init`` then adds the template tabs.
+    """
+    client = sheets_client(settings, **overrides)
+    drive = client.transport.rewrite("https://www.googleapis.com/drive/v3/files")
+    created = client.request(
+        "post", drive, json={"name": title, "mimeType": "application/vnd.google-apps.spreadsheet"},
+        params={"supportsAllDrives": True, "fields": "id"},
+    ).json()
+    spreadsheet_id = str(created["id"])
+    for email in settings.google.share_with:
+        client.request(
+            "post", f"{drive}/{spreadsheet_id}/permissions",
+            json={"type": "user", "role": "writer", "emailAddress": email},
+            params={"supportsAllDrives": True, "sendNotificationEmail": True, "fields": "id"},
+        )
+    return spreadsheet_id, f"https://docs.google.com/spreadsheets/d/{spreadsheet_id}/edit"
+
+
+def diagnose(settings: Settings, **overrides: Any) -> list[tuple[bool, str]]:
+    """``automation doctor``: (ok, line) for config, credentials, token, each API, the sheet."""
+    language = settings.language
+    lines: list[tuple[bool, str]] = []
+    if settings.backend != "google":
+        lines.append((False, NOT_GOOGLE(language, backend=settings.backend)))
+    if settings.google.spreadsheet_id.strip():
+        lines.append((True, CHECK_CONFIG(language, id=settings.google.spreadsheet_id)))
+    else:
+        lines.append((False, NO_SPREADSHEET(language)))
+    try:
+        creds = auth.load_credentials(settings)
+    except InputError as exc:
+        lines.append((False, str(exc)))
+        return lines + [(False, SKIPPED(language, what=w)) for w in
+                        ("Token", "Google Sheets API", "Google Drive API", "Google Forms API")]
+    context = _context(settings, creds)
+    lines.append((True, CHECK_CREDENTIALS(
+        language, file=settings.google.credentials,
+        account=context.account or UNKNOWN_ACCOUNT(language))))
+    try:
+        creds.refresh(Request())
+        lines.append((True, CHECK_TOKEN(language)))
+    except (RefreshError, TransportError) as exc:
+        lines.append((False, str(refresh_failure(exc, context))))
+        return lines + [(False, SKIPPED(language, what=w)) for w in
+                        ("Google Sheets API", "Google Drive API", "Google Forms API")]
+    quick = {"tries": 1, **overrides}
+    client = GoogleHTTPClient(creds, transport=transport(settings, **quick), context=context)
+    apis = Apis(creds, transport=transport(settings, **quick), context=context)
+    checks = {
+        "Google Drive API": lambda: apis.execute(apis.service("drive").files().list(
+            pageSize=1, fields="files(id)"), api="drive"),
+        "Google Forms API": lambda: _probe_forms(apis),
+    }
+    for name, check in checks.items():
+        lines.append(_check(lambda c=check: c(), CHECK_API(language, api=name)))
+    spreadsheet_id = settings.google.spreadsheet_id.strip()
+    if spreadsheet_id:
+        def open_sheet() -> str:
+            sheet = GoogleSheet(client, spreadsheet_id, language=language)
+            return CHECK_SHEET(language, title=sheet.title, tabs=len(sheet.tab_titles()))
+        lines.append(_check(open_sheet, ""))
+        if lines[-1][0]:
+            lines.insert(-1, (True, CHECK_API(language, api="Google Sheets API")))
+    return lines
+
+
+def _probe_forms(apis: Apis) -> None:
+    """Reading a form id that cannot exist: 404 means the API is on and answering."""
+    try:
+        apis.execute(apis.service("forms").forms().get(formId="automation-doctor-probe"),
+                     api="forms", what="probe")
+    except InputError as exc:
+        if "probe" not in str(exc):
+            raise
+
+
+def _check(action: Any, ok_line: str) -> tuple[bool, str]:
+    try:
+        result = action()
+    except (InputError, BackendError) as exc:
+        return False, str(exc)
+    return True, result if isinstance(result, str) else ok_line

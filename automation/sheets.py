@@ -1,0 +1,459 @@
+"""The secretary's Google Sheet, behind :class:`automation.ports.Spreadsheet`.
+
+Few calls, whatever the size: the spreadsheet's metadata is fetched once
+(and again only when a range fails because a tab was renamed); reading the
+secretary's tabs is one ``values.batchGet``; service cells are one
+``values.batchUpdate``; writing result tabs is one ``spreadsheets.batchUpdate``
+(replace the tabs, format them, add the chart) plus one ``values.batchUpdate``
+(split only beyond Google's request size).
+
+Values are read as the secretary sees them (``FORMATTED_VALUE``) and written
+``RAW``: a member called ``=HYPERLINK(...)`` stays text, never a formula.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime, time, tzinfo
+from typing import Any
+
+from automation.googleapi import BadRange, GoogleHTTPClient, Refused, body_size
+from automation.i18n import Text
+from automation.layout import SECRETARY_TABS
+from automation.ports import CellWrite, InputError, SheetTab
+from automation.text import Cell, normalize
+
+#: Google rejects a request body above 10 MiB; stay well under it.
+MAX_PAYLOAD = 9_000_000
+_METADATA_FIELDS = (
+    "spreadsheetId,properties(title,locale),sheets(properties(sheetId,title,index))"
+)
+_EPOCH = datetime(1899, 12, 30)  # day 0 of spreadsheet serial dates
+_HIGHLIGHT = {"red": 1.0, "green": 0.93, "blue": 0.6}
+_PIXELS_PER_CHAR = 7
+_SPARE_ROWS = 20
+
+# Locales whose sheets show dates month first / year first; every other is day first.
+_MDY_LOCALES = frozenset({"en_US", "en_PH", "es_US", "en_PR"})
+_YMD_LANGUAGES = frozenset({"ja", "zh", "ko", "hu", "lt", "sv", "mn"})
+
+TAB_MISSING = Text(
+    "Không tìm thấy trang tính \"{tab}\" trong bảng tính (bị đổi tên hoặc bị xóa?). Đặt lại đúng "
+    "tên, hoặc chạy `automation init` để tạo lại trang đó (các trang khác không bị động tới).",
+    "The tab \"{tab}\" is not in the spreadsheet (renamed or deleted?). Give it back its name, "
+    "or run `automation init` to create it again (other tabs are left alone).",
+)
+SPREADSHEET = Text("bảng tính {id}", "the spreadsheet {id}")
+
+
+def date_order_of(locale: str) -> str:
+    """How the sheet shows dates: ``"mdy"`` for en_US and kin, ``"ymd"`` for East Asia, else dmy."""
+    if locale in _MDY_LOCALES:
+        return "mdy"
+    if locale.split("_")[0] in _YMD_LANGUAGES or locale == "fr_CA":
+        return "ymd"
+    return "dmy"
+
+
+def quote_title(title: str) -> str:
+    """A tab title as A1 notation wants it: in single quotes, inner quotes doubled."""
+    return "'" + title.replace("'", "''") + "'"
+
+
+def column_letters(column: int) -> str:
+    """1 → A, 27 → AA."""
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def a1(title: str, row: int, column: int) -> str:
+    return f"{quote_title(title)}!{column_letters(column)}{row}"
+
+
+class GoogleSheet:
+    """One Google spreadsheet, opened by id (the metadata is fetched here, once)."""
+
+    date_order: str
+
+    def __init__(self, client: GoogleHTTPClient, spreadsheet_id: str, *, language: str = "vi",
+                 tz: tzinfo | None = None, max_payload: int = MAX_PAYLOAD) -> None:
+        self.client = client
+        self.id = spreadsheet_id
+        self.language = language
+        self.tz = tz
+        self.max_payload = max_payload
+        self._sheets: dict[str, dict[str, Any]] = {}
+        self.title = ""
+        self.locale = ""
+        self.date_order = "dmy"
+        self.client.what = SPREADSHEET(language, id=spreadsheet_id)
+        self.refresh()
+
+    # --- metadata ---------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Fetch the tabs (titles, ids, order) and the locale again."""
+        meta = self.client.spreadsheets_get(self.id, params={"fields": _METADATA_FIELDS})
+        properties = meta.get("properties", {})
+        self.title = str(properties.get("title", ""))
+        self.locale = str(properties.get("locale", ""))
+        self.date_order = date_order_of(self.locale)
+        sheets = [s.get("properties", {}) for s in meta.get("sheets", [])]
+        sheets.sort(key=lambda p: p.get("index", 0))
+        self._sheets = {str(p["title"]): p for p in sheets}
+
+    def location(self) -> str:
+        return f"https://docs.google.com/spreadsheets/d/{self.id}/edit"
+
+    def tab_titles(self) -> list[str]:
+        return list(self._sheets)
+
+    # --- reading ----------------------------------------------------------------
+
+    def read(self, titles: Sequence[str]) -> dict[str, list[list[Cell]]]:
+        """The named tabs as the secretary sees them (one ``values.batchGet``)."""
+        for attempt in (1, 2):
+            wanted = [t for t in dict.fromkeys(titles) if t in self._sheets]
+            if not wanted:
+                return {}
+            try:
+                answer = self.client.values_batch_get(
+                    self.id, [quote_title(t) for t in wanted],
+                    params={"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"},
+                )
+            except BadRange:
+                if attempt == 2:
+                    raise
+                self.refresh()  # a tab was renamed or deleted since we looked
+                continue
+            ranges = answer.get("valueRanges", [])
+            return {t: [list(row) for row in r.get("values", [])] for t, r in zip(wanted, ranges,
+                                                                                  strict=True)}
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # --- service cells ----------------------------------------------------------
+
+    def update_cells(self, writes: Sequence[CellWrite]) -> None:
+        """Write single service cells, RAW, in one ``values.batchUpdate``."""
+        if not writes:
+            return
+        self._require_tabs({w.tab for w in writes})
+        data = [
+            {"range": a1(w.tab, w.row, w.column), "values": [[self._plain(w.value)]]}
+            for w in writes
+        ]
+        try:
+            self._write_values(data)
+        except BadRange:
+            self.refresh()
+            self._require_tabs({w.tab for w in writes})
+            self._write_values(data)
+
+    def _require_tabs(self, tabs: set[str]) -> None:
+        missing = sorted(tabs - set(self._sheets))
+        if missing:
+            self.refresh()
+            missing = sorted(tabs - set(self._sheets))
+        if missing:
+            raise InputError(TAB_MISSING(self.language, tab=missing[0]))
+
+    def _plain(self, value: Cell) -> Any:
+        """A service cell as text the secretary reads back the same way (dates in sheet order)."""
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            local = self._local(value)
+            return local.strftime(self._date_pattern() + " %H:%M:%S")
+        if isinstance(value, date):
+            return value.strftime(self._date_pattern())
+        if isinstance(value, time):
+            return value.strftime("%H:%M:%S")
+        return value
+
+    def _date_pattern(self) -> str:
+        return {"mdy": "%m/%d/%Y", "ymd": "%Y-%m-%d"}.get(self.date_order, "%d/%m/%Y")
+
+    def _local(self, value: datetime) -> datetime:
+        if self.tz is not None and value.tzinfo is not None:
+            return value.astimezone(self.tz)
+        return value
+
+    # --- whole tabs -------------------------------------------------------------
+
+    def write_tabs(self, tabs: Sequence[SheetTab]) -> None:
+        """Create or wholly replace service tabs: one ``batchUpdate`` + RAW values."""
+        if not tabs:
+            return
+        try:
+            self._replace(tabs)
+        except Refused as exc:
+            if exc.info.status != 400:
+                raise
+            self.refresh()  # a tab we meant to replace was deleted or moved meanwhile
+            self._replace(tabs)
+
+    def _replace(self, tabs: Sequence[SheetTab]) -> None:
+        requests: list[dict[str, Any]] = []
+        used = {int(p["sheetId"]) for p in self._sheets.values()}
+        for tab in tabs:
+            old = self._sheets.get(tab.title)
+            index = int(old.get("index", 0)) if old else len(self._sheets)
+            if old:
+                requests.append({"deleteSheet": {"sheetId": old["sheetId"]}})
+            requests += self._tab_requests(tab, _new_sheet_id(used), index)
+        self._apply(self.client.batch_update(self.id, {"requests": requests}))
+        self._write_values(self._tab_values(tabs))
+
+    def add_tabs(self, tabs: Sequence[SheetTab]) -> list[str]:
+        """Create the tabs that do not exist yet (in either language); never touch others."""
+        existing = [normalize(t) for t in self._sheets]
+        missing = [t for t in tabs if not _exists(t.title, existing)]
+        if not missing:
+            return []
+        used = {int(p["sheetId"]) for p in self._sheets.values()}
+        requests: list[dict[str, Any]] = []
+        for offset, tab in enumerate(missing):
+            requests += self._tab_requests(tab, _new_sheet_id(used), len(self._sheets) + offset)
+        self._apply(self.client.batch_update(self.id, {"requests": requests}))
+        self._write_values(self._tab_values(missing))
+        return [t.title for t in missing]
+
+    def _apply(self, answer: Mapping[str, Any]) -> None:
+        """Keep the cached tab list in step with our own batchUpdate, without a new fetch."""
+        added = [r["addSheet"]["properties"] for r in answer.get("replies", []) if "addSheet" in r]
+        new_titles = {str(p["title"]) for p in added}
+        kept = [p for t, p in self._sheets.items() if t not in new_titles]
+        sheets = sorted(kept, key=lambda p: p.get("index", 0))
+        for properties in sorted(added, key=lambda p: p.get("index", 0)):
+            sheets.insert(min(int(properties.get("index", len(sheets))), len(sheets)), properties)
+        self._sheets = {str(p["title"]): {**p, "index": i} for i, p in enumerate(sheets)}
+
+    def _tab_requests(self, tab: SheetTab, sheet_id: int, index: int) -> list[dict[str, Any]]:
+        """addSheet with its size, frozen header, then the formatting, notes and chart."""
+        rows = tab.rows
+        width = max([len(r) for r in rows] + [len(tab.column_widths), 1])
+        if tab.chart:
+            width = max(width, tab.chart.value_column + 1)
+        frozen = tab.header_row or 0
+        grid = {"rowCount": len(rows) + _SPARE_ROWS, "columnCount": width}
+        if frozen:
+            grid["frozenRowCount"] = frozen
+        requests: list[dict[str, Any]] = [{"addSheet": {"properties": {
+            "sheetId": sheet_id, "title": tab.title, "index": index, "gridProperties": grid,
+        }}}]
+
+        def cells(first_row: int, last_row: int, first_col: int = 0,
+                  last_col: int | None = None) -> dict[str, Any]:
+            """A grid range from 0-based, end-exclusive bounds."""
+            return {"sheetId": sheet_id, "startRowIndex": first_row, "endRowIndex": last_row,
+                    "startColumnIndex": first_col,
+                    "endColumnIndex": width if last_col is None else last_col}
+
+        bold = set(tab.bold_rows) | ({frozen} if frozen else set())
+        for first, last in _runs(sorted(bold)):
+            requests.append({"repeatCell": {
+                "range": cells(first - 1, last),
+                "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                "fields": "userEnteredFormat.textFormat.bold",
+            }})
+        for first, last in _runs(sorted(tab.highlight_rows)):
+            requests.append({"repeatCell": {
+                "range": cells(first - 1, last),
+                "cell": {"userEnteredFormat": {"backgroundColor": _HIGHLIGHT,
+                                               "textFormat": {"bold": True}}},
+                "fields": "userEnteredFormat.backgroundColor,userEnteredFormat.textFormat.bold",
+            }})
+        for column, chars in enumerate(tab.column_widths):
+            if chars > 0:
+                requests.append({"updateDimensionProperties": {
+                    "range": {"sheetId": sheet_id, "dimension": "COLUMNS",
+                              "startIndex": column, "endIndex": column + 1},
+                    "properties": {"pixelSize": chars * _PIXELS_PER_CHAR + 16},
+                    "fields": "pixelSize",
+                }})
+        for column, first, end, fmt in self._formats(tab):
+            requests.append({"repeatCell": {
+                "range": cells(first, end, column, column + 1),
+                "cell": {"userEnteredFormat": {"numberFormat": fmt}},
+                "fields": "userEnteredFormat.numberFormat",
+            }})
+        for (row, column), note in sorted(tab.notes.items()):
+            requests.append({"updateCells": {
+                "rows": [{"values": [{"note": note}]}], "fields": "note",
+                "start": {"sheetId": sheet_id, "rowIndex": row - 1, "columnIndex": column - 1},
+            }})
+        for check in tab.validations:
+            requests.append({"setDataValidation": {
+                "range": cells(check.first_row - 1, check.last_row, check.column,
+                               check.column + 1),
+                "rule": {"condition": {"type": "ONE_OF_LIST", "values": [
+                    {"userEnteredValue": v} for v in check.values]},
+                    "showCustomUi": True, "strict": False},
+            }})
+        if tab.chart:
+            chart = tab.chart
+
+            def source(column: int) -> dict[str, Any]:
+                return {"sourceRange": {"sources": [
+                    cells(chart.first_row - 1, chart.last_row, column, column + 1)]}}
+
+            requests.append({"addChart": {"chart": {
+                "spec": {"title": chart.title, "basicChart": {
+                    "chartType": "COLUMN", "legendPosition": "NO_LEGEND", "headerCount": 0,
+                    "domains": [{"domain": source(chart.label_column)}],
+                    "series": [{"series": source(chart.value_column),
+                                "targetAxis": "LEFT_AXIS"}],
+                }},
+                "position": {"overlayPosition": {"anchorCell": {
+                    "sheetId": sheet_id, "rowIndex": max(chart.first_row - 2, 0),
+                    "columnIndex": width}}},
+            }}})
+        return requests
+
+    def _formats(self, tab: SheetTab) -> list[tuple[int, int, int, dict[str, str]]]:
+        """(column, first row, end row, number format): rows 0-based, end-exclusive.
+
+        The tab's own formats cover the rows under the header; a date or time
+        cell outside them gets a date-time format in the sheet's order, so
+        what is written as a serial number reads and sorts as a date.
+        """
+        start = tab.header_row or 0
+        formats = [
+            (column, start, len(tab.rows), _number_format(pattern))
+            for column, pattern in sorted(tab.number_formats.items())
+            if len(tab.rows) > start
+        ]
+        width = max([len(r) for r in tab.rows] + [0])
+        for column in range(width):
+            kinds: dict[int, str] = {}
+            for index, row in enumerate(tab.rows):
+                if column in tab.number_formats and index >= start:
+                    continue
+                kind = _temporal_kind(row[column] if column < len(row) else None)
+                if kind:
+                    kinds[index] = kind
+            for first, last in _runs(sorted(kinds)):
+                pattern = self._default_pattern(kinds[first])
+                formats.append((column, first, last + 1, _number_format(pattern)))
+        return formats
+
+    def _default_pattern(self, kind: str) -> str:
+        day = {"mdy": "mm/dd/yyyy", "ymd": "yyyy-mm-dd"}.get(self.date_order, "dd/mm/yyyy")
+        return {"date": day, "time": "hh:mm:ss"}.get(kind, day + " hh:mm:ss")
+
+    def _tab_values(self, tabs: Sequence[SheetTab]) -> list[dict[str, Any]]:
+        data: list[dict[str, Any]] = []
+        for tab in tabs:
+            rows = [[self._raw(v) for v in row] for row in tab.rows]
+            for first, block in _blocks(rows, self.max_payload // 2):
+                data.append({"range": a1(tab.title, first + 1, 1), "values": block})
+        return data
+
+    def _raw(self, value: Cell) -> Any:
+        """A result cell for RAW input: dates as serial numbers, so they sort."""
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            local = self._local(value).replace(tzinfo=None)
+            return (local - _EPOCH).total_seconds() / 86400
+        if isinstance(value, date):
+            return (value - _EPOCH.date()).days
+        if isinstance(value, time):
+            return (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+        return value
+
+    def _write_values(self, data: list[dict[str, Any]]) -> None:
+        """One ``values.batchUpdate`` RAW, or a few when the payload exceeds Google's limit."""
+        batch: list[dict[str, Any]] = []
+        size = 0
+        for entry in data:
+            entry_size = body_size(entry)
+            if batch and size + entry_size > self.max_payload:
+                self._send_values(batch)
+                batch, size = [], 0
+            batch.append(entry)
+            size += entry_size
+        if batch:
+            self._send_values(batch)
+
+    def _send_values(self, data: list[dict[str, Any]]) -> None:
+        self.client.values_batch_update(self.id, {"valueInputOption": "RAW", "data": data})
+
+
+def _new_sheet_id(used: set[int]) -> int:
+    """A sheet id not in use (Google accepts any non-negative 31-bit id we choose)."""
+    while True:
+        candidate = random.randrange(1, 2**31 - 1)
+        if candidate not in used:
+            used.add(candidate)
+            return candidate
+
+
+def _exists(title: str, existing: list[str]) -> bool:
+    key = normalize(title)
+    if key in existing:
+        return True
+    for spec in SECRETARY_TABS:  # the secretary's tab in the other language counts
+        if spec.matches(title):
+            return any(spec.matches(t) for t in existing)
+    return False
+
+
+def _runs(numbers: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """Consecutive runs of sorted integers as (first, last) pairs."""
+    first = last = None
+    for n in numbers:
+        if last is not None and n == last + 1:
+            last = n
+            continue
+        if first is not None and last is not None:
+            yield first, last
+        first = last = n
+    if first is not None and last is not None:
+        yield first, last
+
+
+def _blocks(rows: list[list[Any]], limit: int) -> Iterator[tuple[int, list[list[Any]]]]:
+    """Consecutive row blocks whose JSON stays under ``limit`` bytes, with their first index."""
+    start, block, size = 0, [], 0
+    for index, row in enumerate(rows):
+        row_size = body_size(row) + 1
+        if block and size + row_size > limit:
+            yield start, block
+            start, block, size = index, [], 0
+        block.append(row)
+        size += row_size
+    if block:
+        yield start, block
+
+
+def _temporal_kind(value: Cell) -> str:
+    if isinstance(value, datetime):
+        return "datetime"
+    if isinstance(value, date):
+        return "date"
+    if isinstance(value, time):
+        return "time"
+    return ""
+
+
+def _number_format(pattern: str) -> dict[str, str]:
+    """A spreadsheet number format: its type guessed from the pattern's letters."""
+    if pattern == "@":
+        return {"type": "TEXT", "pattern": "@"}
+    lowered = pattern.lower()
+    has_day = any(c in lowered for c in "dy")
+    has_time = "h" in lowered or "s" in lowered
+    if has_day and has_time:
+        kind = "DATE_TIME"
+    elif has_day:
+        kind = "DATE"
+    elif has_time or ":" in pattern:
+        kind = "TIME"
+    else:
+        kind = "NUMBER"
+    return {"type": kind, "pattern": pattern}
