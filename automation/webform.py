@@ -518,6 +518,7 @@ class Page:
     names: tuple[str, ...] = ()
     questions: tuple[PageQuestion, ...] = ()
     seconds_left: int | None = None
+    html: str = ""
 
 
 class MemberClient:
@@ -591,7 +592,8 @@ class MemberClient:
         except urllib.error.HTTPError as error:
             status, final, html = error.code, url, error.read()
         parsed = _PageParser()
-        parsed.feed(html.decode("utf-8", "replace"))
+        source = html.decode("utf-8", "replace")
+        parsed.feed(source)
         if parsed.csrf:
             self._csrf = parsed.csrf
         if parsed.questions:
@@ -604,6 +606,7 @@ class MemberClient:
             questions=tuple(PageQuestion(q.title, tuple(t for t, _ in q.values), q.multi)
                             for q in parsed.questions),
             seconds_left=parsed.seconds_left,
+            html=source,
         )
         self.last = page
         return page
