@@ -34,9 +34,9 @@ into lookup tables, and the answer sets are shared between submissions.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import pairwise
+from operator import eq
 
 from automation.model import Entry, Member, Question, Reason, RoundResult, Submission
 from automation.ports import FormResponse
@@ -49,6 +49,8 @@ UNKNOWN_OPTION = "?"
 IDENTITIES = ("roster", "email")
 
 _ZERO = timedelta(0)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 _CENT = Decimal("0.01")
 
 
@@ -74,28 +76,28 @@ class AnswerKey:
                 },
             )
         self.total_points = sum(points for _, points in self.key.values())
-        self._raw_titles: dict[str, str | None] = {}  # raw title -> question key or None
-        self._raw_choices: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
+        # raw title -> (question key, raw option texts -> letters), or None: not a question
+        self._titles: dict[str, tuple[str, dict[tuple[str, ...], frozenset[str]]] | None] = {}
 
     def submission(self, response: FormResponse) -> Submission:
         """The response with titles mapped to question keys and texts to letters."""
         answers: dict[str, frozenset[str]] = {}
-        raw_titles = self._raw_titles
-        raw_choices = self._raw_choices
+        titles = self._titles
         for title, texts in response.answers.items():
             try:
-                key = raw_titles[title]
+                known = titles[title]
             except KeyError:
-                key = raw_titles[title] = normalize(title)
-                if key not in self.key:
-                    raw_titles[title] = key = None
-            if key is None or not texts:
+                key = normalize(title)
+                known = titles[title] = (key, {}) if key in self.key else None
+            if known is None or not texts:
                 continue
-            texts = tuple(texts)
+            key, choices = known
+            if type(texts) is not tuple:
+                texts = tuple(texts)
             try:
-                letters = raw_choices[key, texts]
+                letters = choices[texts]
             except KeyError:
-                letters = raw_choices[key, texts] = self._to_letters(key, texts)
+                letters = choices[texts] = self._to_letters(key, texts)
             if letters:
                 answers[key] = letters
         return Submission(
@@ -182,28 +184,28 @@ def rank_round(
         raise ValueError(f"identity must be one of {IDENTITIES}, not {identity!r}")
     key = answer_key(questions)
     roster = _roster(members, identity)
-
-    respondent_keys: dict[str, str] = {}
+    # each distinct respondent text is matched once: (member, member key) or None
+    matched: dict[str, tuple[Member, str] | None] = {}
     for submission in submissions:
-        if submission.respondent not in respondent_keys:
-            respondent_keys[submission.respondent] = normalize(submission.respondent)
-    ordered = _chronological(submissions, respondent_keys)
+        if submission.respondent not in matched:
+            matched[submission.respondent] = roster.get(normalize(submission.respondent))
 
     seen: set[str] = set()
-    candidates: list[tuple[int, datetime, str, Submission, Member, int, timedelta]] = []
+    candidates: list[tuple[int, int, str, Submission, Member, int, timedelta]] = []
     unranked: list[Entry] = []
-    for submission in ordered:
-        member = roster.get(respondent_keys[submission.respondent])
-        if member is None:
+    late_after = _micros(deadline)
+    for stamp, submission in _chronological(submissions):
+        match = matched[submission.respondent]
+        if match is None:
+            member = None
             reason: Reason | None = Reason.NOT_MEMBER
-        elif member.key in seen:
-            reason = Reason.REPEATED
-        elif submission.submitted_at > deadline:
-            reason = Reason.LATE
         else:
-            reason = None
-        if member is not None:
-            seen.add(member.key)
+            member, member_key = match
+            if member_key in seen:
+                reason = Reason.REPEATED
+            else:
+                seen.add(member_key)
+                reason = Reason.LATE if stamp > late_after else None
 
         hundredths, correct = key.grade(submission.answers)
         if submission.score is not None:
@@ -211,12 +213,13 @@ def rank_round(
         duration = submission.submitted_at - (submission.started_at or opened_at)
         if duration < _ZERO:
             duration = _ZERO
-        if member is not None and reason is None:
+        if reason is None:
+            assert member is not None
             candidates.append(
                 (
                     -hundredths,
-                    submission.submitted_at,
-                    member.key,
+                    stamp,
+                    member_key,
                     submission,
                     member,
                     correct,
@@ -238,12 +241,12 @@ def rank_round(
 
     candidates.sort(key=lambda candidate: candidate[:3])
     ranked: list[Entry] = []
-    previous: tuple[int, datetime] | None = None
+    previous: tuple[int, int] | None = None
     rank = 0
     for position, candidate in enumerate(candidates, start=1):
-        negative_score, submitted_at, _, submission, member, correct, duration = candidate
-        if (negative_score, submitted_at) != previous:
-            rank, previous = position, (negative_score, submitted_at)
+        negative_score, stamp, _, submission, member, correct, duration = candidate
+        if (negative_score, stamp) != previous:
+            rank, previous = position, (negative_score, stamp)
         ranked.append(
             Entry(
                 name=member.name,
@@ -274,29 +277,29 @@ def _hundredths(score: float) -> int:
     return int(Decimal(repr(score)).quantize(_CENT, ROUND_HALF_UP) * 100)
 
 
-def _roster(members: Sequence[Member], identity: str) -> dict[str, Member]:
-    """Lookup from a respondent's key to the member (the first of duplicate keys wins)."""
-    roster: dict[str, Member] = {}
+def _roster(members: Sequence[Member], identity: str) -> dict[str, tuple[Member, str]]:
+    """Lookup from a respondent's key to (member, member key); the first of duplicates wins."""
+    roster: dict[str, tuple[Member, str]] = {}
     for member in members:
-        member_key = member.email_key if identity == "email" else member.key
-        if member_key:
-            roster.setdefault(member_key, member)
+        match_key = member.email_key if identity == "email" else member.key
+        if match_key:
+            roster.setdefault(match_key, (member, member.key))
     return roster
 
 
-def _chronological(
-    submissions: Sequence[Submission], respondent_keys: Mapping[str, str]
-) -> list[Submission]:
-    """Submissions by time, with a tie-break on content so input order never matters."""
+def _micros(moment: datetime) -> int:
+    """An aware datetime as whole microseconds since 1970: exact, and cheap to compare."""
+    return (moment - _EPOCH) // _MICROSECOND
 
-    def quick(s: Submission) -> tuple[datetime, str, str, str]:
-        return (s.submitted_at, s.response_id, respondent_keys[s.respondent], s.respondent)
 
-    ordered = sorted(submissions, key=quick)
-    keys = [quick(s) for s in ordered]
-    if any(a == b for a, b in pairwise(keys)):
-        ordered.sort(key=lambda s: (*quick(s), *_content(s)))
-    return ordered
+def _chronological(submissions: Sequence[Submission]) -> list[tuple[int, Submission]]:
+    """(time stamp, submission) by time, tie-broken on content so input order never matters."""
+    keys = [(_micros(s.submitted_at), s.response_id, s.respondent) for s in submissions]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    ordered_keys = [keys[i] for i in order]
+    if any(map(eq, ordered_keys, ordered_keys[1:])):
+        order.sort(key=lambda i: (*keys[i], *_content(submissions[i])))
+    return [(keys[i][0], submissions[i]) for i in order]
 
 
 def _content(s: Submission) -> tuple[object, ...]:
