@@ -1,0 +1,444 @@
+"""The local backend's spreadsheet: an ``.xlsx`` workbook the secretary edits.
+
+The secretary keeps the workbook open in Excel or LibreOffice between ticks,
+so every read loads the file afresh, and every write loads, changes and saves
+it as one step that either happens wholly or not at all: the new version is
+written to a temporary file beside the workbook, flushed to disk, and moved
+over the old one with :func:`os.replace`. The previous version is kept as
+``<name>.bak``. While the file is open in Excel (Windows refuses the replace)
+or a lock file of Excel or LibreOffice sits beside it, the write is retried
+for a while, then :class:`~automation.ports.WorkbookLocked` says to close it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from datetime import time as dtime
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import Cell as SheetCell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook.child import INVALID_TITLE_REGEX
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from automation.i18n import Text
+from automation.ports import CellWrite, InputError, SheetTab, WorkbookLocked
+from automation.text import Cell, normalize
+
+LOCKED = Text(
+    "Không lưu được tệp {file}: tệp đang được mở trong Excel hoặc LibreOffice{detail}. "
+    "Hãy đóng tệp lại. Không mất dữ liệu nào: lần chạy sau sẽ ghi lại các thay đổi.",
+    "Could not save {file}: it is open in Excel or LibreOffice{detail}. "
+    "Close the file. Nothing is lost: the next run writes the changes.",
+)
+LOCK_FILE_DETAIL = Text(
+    " (có tệp khóa {lock}; nếu không chương trình nào đang mở tệp, hãy xóa tệp khóa đó)",
+    " (lock file {lock} present; if no program has the file open, delete that lock file)",
+)
+DENIED_DETAIL = Text(
+    " hoặc thư mục không cho phép ghi ({error})",
+    " or the folder cannot be written ({error})",
+)
+NOT_FOUND = Text(
+    "Không tìm thấy tệp bảng tính {file}. Hãy chạy `automation init` để tạo tệp mẫu, "
+    "hoặc sửa [local] workbook trong tệp cấu hình.",
+    "The workbook {file} does not exist. Run `automation init` to create it, "
+    "or fix [local] workbook in the config file.",
+)
+UNREADABLE = Text(
+    "Tệp {file} không đọc được như một bảng tính .xlsx ({error}). "
+    "Hãy mở và lưu lại tệp bằng Excel/LibreOffice dưới dạng .xlsx{backup}.",
+    "The file {file} cannot be read as an .xlsx workbook ({error}). "
+    "Open it and save it again as .xlsx in Excel/LibreOffice{backup}.",
+)
+BACKUP_HINT = Text(
+    ", hoặc dùng bản lưu trước đó {backup}",
+    ", or use the previous version {backup}",
+)
+MISSING_TAB = Text(
+    "Tệp {file} không có trang tính '{tab}'. Hãy chạy `automation init` để tạo lại trang đó.",
+    "The workbook {file} has no tab '{tab}'. Run `automation init` to restore it.",
+)
+BAD_TITLE = Text(
+    "Không tạo được trang tính '{tab}' trong tệp {file}: tên trang tối đa 31 ký tự và không "
+    "chứa các ký tự : \\ / ? * [ ]. Hãy đặt mã kỳ thi ngắn hơn, không có các ký tự đó "
+    "(ví dụ 2023-03).",
+    "Cannot create the tab '{tab}' in {file}: a tab name has at most 31 characters and none "
+    "of : \\ / ? * [ ]. Use a shorter round id without those characters (e.g. 2023-03).",
+)
+
+#: Seconds between two attempts while the workbook is locked.
+RETRY_STEP = 1.0
+#: How datetimes show where the tab gives no number format of its own.
+DEFAULT_FORMATS: dict[type, str] = {
+    datetime: "dd/mm/yyyy hh:mm:ss",
+    date: "dd/mm/yyyy",
+    dtime: "hh:mm:ss",
+}
+HIGHLIGHT = PatternFill(fill_type="solid", start_color="FFF2CC", end_color="FFF2CC")
+BOLD = Font(bold=True)
+MAX_TITLE = 31
+#: A new workbook is readable by others, like any file a program saves (temp files are not).
+NEW_FILE_MODE = 0o644
+
+
+class _Locked(Exception):
+    """One attempt found the workbook locked; ``detail`` says how."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class LocalWorkbook:
+    """The secretary's ``.xlsx`` workbook (implements :class:`automation.ports.Spreadsheet`)."""
+
+    date_order = "dmy"
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        language: str = "vi",
+        lock_timeout: float = 30.0,
+        sleep: Callable[[float], object] = time.sleep,
+    ) -> None:
+        self.path = Path(path)
+        self.language = language
+        self.lock_timeout = lock_timeout
+        self._sleep = sleep
+
+    @property
+    def backup_path(self) -> Path:
+        """Where the version before the last save is kept."""
+        return self.path.with_name(self.path.name + ".bak")
+
+    # --- reading ---------------------------------------------------------------
+
+    def location(self) -> str:
+        return str(self.path)
+
+    def tab_titles(self) -> list[str]:
+        """The sheet names in order; none when the file does not exist yet."""
+        if not self.path.exists():
+            return []
+        book = self._load(read_only=True)
+        try:
+            return list(book.sheetnames)
+        finally:
+            book.close()
+
+    def read(self, titles: Sequence[str]) -> dict[str, list[list[Cell]]]:
+        """The named tabs' values as stored: numbers stay numbers, dates are datetimes.
+
+        Formulas give their last computed value. Trailing blank cells and rows
+        are dropped.
+        """
+        if not self.path.exists():
+            raise InputError(NOT_FOUND(self.language, file=self.path))
+        book = self._load(read_only=True)
+        try:
+            tabs: dict[str, list[list[Cell]]] = {}
+            for title in titles:
+                if title not in book.sheetnames:
+                    continue
+                sheet = book[title]
+                # Some programs write a wrong size into the file; read every row there is.
+                sheet.reset_dimensions()
+                tabs[title] = _trim([list(row) for row in sheet.iter_rows(values_only=True)])
+            return tabs
+        finally:
+            book.close()
+
+    # --- writing ---------------------------------------------------------------
+
+    def update_cells(self, writes: Sequence[CellWrite]) -> None:
+        """Write single cells of existing tabs; nothing else in the workbook changes."""
+        if not writes:
+            return
+        if not self.path.exists():
+            raise InputError(NOT_FOUND(self.language, file=self.path))
+
+        def change(book: Workbook) -> bool:
+            for write in writes:
+                if write.tab not in book.sheetnames:
+                    raise InputError(MISSING_TAB(self.language, file=self.path, tab=write.tab))
+            for write in writes:
+                _set(book[write.tab].cell(row=write.row, column=write.column), write.value)
+            return True
+
+        self._change(change)
+
+    def write_tabs(self, tabs: Sequence[SheetTab]) -> None:
+        """Create or wholly replace the given tabs, each where it stood; others stay as they are."""
+        if not tabs:
+            return
+        self._check_titles(tabs)
+
+        def change(book: Workbook) -> bool:
+            for tab in tabs:
+                old = _find_sheet(book, tab.title)
+                index = book.index(old) if old is not None else len(book.sheetnames)
+                if old is not None:
+                    book.remove(old)
+                _fill(book.create_sheet(tab.title, index), tab)
+            return True
+
+        self._change(change)
+
+    def add_tabs(self, tabs: Sequence[SheetTab]) -> list[str]:
+        """Create the missing tabs (and the workbook and its folder when there is none)."""
+        self._check_titles(tabs)
+        created: list[str] = []
+
+        def change(book: Workbook) -> bool:
+            created.clear()
+            for tab in tabs:
+                if _find_sheet(book, tab.title) is None:
+                    _fill(book.create_sheet(tab.title), tab)
+                    created.append(tab.title)
+            return bool(created)
+
+        if tabs:
+            self._change(change)
+        return list(created)
+
+    # --- the machinery ---------------------------------------------------------
+
+    def _check_titles(self, tabs: Sequence[SheetTab]) -> None:
+        for tab in tabs:
+            if len(tab.title) > MAX_TITLE or INVALID_TITLE_REGEX.search(tab.title):
+                raise InputError(BAD_TITLE(self.language, tab=tab.title, file=self.path))
+
+    def _load(self, *, read_only: bool) -> Workbook:
+        try:
+            return load_workbook(self.path, read_only=read_only, data_only=read_only)
+        except PermissionError:
+            raise
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as error:
+            backup = ""
+            if self.backup_path.exists():
+                backup = BACKUP_HINT(self.language, backup=self.backup_path)
+            raise InputError(
+                UNREADABLE(self.language, file=self.path, error=error, backup=backup)
+            ) from error
+
+    def _lock_file(self) -> Path | None:
+        """The lock file Excel (``~$name``) or LibreOffice (``.~lock.name#``) keeps, if any."""
+        for name in (f"~${self.path.name}", f".~lock.{self.path.name}#"):
+            candidate = self.path.with_name(name)
+            if candidate.exists():
+                return candidate
+        return None
+
+    def _change(self, change: Callable[[Workbook], bool]) -> None:
+        """Load, change and save, retrying while the file is locked, up to ``lock_timeout``."""
+        waited = 0.0
+        while True:
+            try:
+                self._change_once(change)
+                return
+            except _Locked as locked:
+                if waited >= self.lock_timeout:
+                    message = LOCKED(self.language, file=self.path, detail=locked.detail)
+                    raise WorkbookLocked(message) from None
+            step = min(RETRY_STEP, self.lock_timeout - waited)
+            self._sleep(step)
+            waited += step
+
+    def _change_once(self, change: Callable[[Workbook], bool]) -> None:
+        lock = self._lock_file()
+        if lock is not None:
+            raise _Locked(LOCK_FILE_DETAIL(self.language, lock=lock.name))
+        try:
+            if self.path.exists():
+                book = self._load(read_only=False)
+            else:
+                book = Workbook()
+                book.remove(book.active)
+            if change(book):
+                self._save(book)
+        except PermissionError as error:
+            raise _Locked(DENIED_DETAIL(self.language, error=error)) from error
+
+    def _save(self, book: Workbook) -> None:
+        """Write beside the workbook, flush, keep a backup, then swap in one step."""
+        folder = self.path.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=".tmp", dir=folder
+        )
+        temp = Path(temp_name)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                book.save(stream)
+                stream.flush()
+                os.fsync(stream.fileno())
+            if self.path.exists():
+                shutil.copymode(self.path, temp)
+                self._keep_backup()
+            else:
+                os.chmod(temp, NEW_FILE_MODE)
+            os.replace(temp, self.path)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        _sync_folder(folder)
+
+    def _keep_backup(self) -> None:
+        handle, temp_name = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=".bak.tmp", dir=self.path.parent
+        )
+        os.close(handle)
+        try:
+            shutil.copy2(self.path, temp_name)
+            os.replace(temp_name, self.backup_path)
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+def _trim(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """Drop trailing blank cells of each row, then trailing blank rows."""
+    for row in rows:
+        while row and (row[-1] is None or row[-1] == ""):
+            row.pop()
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+def _find_sheet(book: Workbook, title: str) -> Worksheet | None:
+    """The sheet with this title; Excel compares sheet names case-insensitively."""
+    wanted = normalize(title)
+    for sheet in book.worksheets:
+        if normalize(sheet.title) == wanted:
+            return sheet
+    return None
+
+
+def _set(cell: SheetCell, value: Cell) -> None:
+    """Store a value as data: aware datetimes as wall time, text never as a formula."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.replace(tzinfo=None)
+    if isinstance(value, str):
+        # Control characters are not allowed in the file format; they carry no meaning here.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # "=..." stays text, never a formula
+        if "\n" in value:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    elif isinstance(value, datetime):
+        cell.number_format = DEFAULT_FORMATS[datetime]
+    elif isinstance(value, date):
+        cell.number_format = DEFAULT_FORMATS[date]
+    elif isinstance(value, dtime):
+        cell.number_format = DEFAULT_FORMATS[dtime]
+
+
+def _is_date_format(number_format: str) -> bool:
+    lowered = number_format.lower()
+    return any(part in lowered for part in ("yy", "dd", "hh", "mm:ss"))
+
+
+def _fill(sheet: Worksheet, tab: SheetTab) -> None:
+    """Write a tab's rows and apply its formatting hints."""
+    first_table_row = (tab.header_row or 0) + 1
+    for r, row in enumerate(tab.rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if value is None or value == "":
+                continue
+            cell = sheet.cell(row=r, column=c)
+            _set(cell, value)
+            number_format = tab.number_formats.get(c - 1)
+            # A column's format applies below the header row, and a date format only to dates.
+            if number_format and r >= first_table_row:
+                is_date = isinstance(value, datetime | date | dtime)
+                if is_date == _is_date_format(number_format):
+                    cell.number_format = number_format
+    for r in {*tab.bold_rows, *([tab.header_row] if tab.header_row else [])}:
+        for cell in sheet[r]:
+            cell.font = BOLD
+    for r in tab.highlight_rows:
+        width = max(len(tab.rows[r - 1]) if r <= len(tab.rows) else 0, 1)
+        for c in range(1, width + 1):
+            sheet.cell(row=r, column=c).fill = HIGHLIGHT
+    if tab.header_row:
+        sheet.freeze_panes = f"A{tab.header_row + 1}"
+    for c, width in enumerate(tab.column_widths, start=1):
+        sheet.column_dimensions[get_column_letter(c)].width = width
+    for (r, c), note in tab.notes.items():
+        comment = Comment(note, "automation")
+        comment.width, comment.height = 300, 120
+        sheet.cell(row=r, column=c).comment = comment
+    for validation in tab.validations:
+        _add_validation(
+            sheet, validation.column, validation.first_row, validation.last_row, validation.values
+        )
+    if tab.chart is not None:
+        _add_chart(sheet, tab)
+
+
+def _add_validation(
+    sheet: Worksheet, column: int, first_row: int, last_row: int, values: Sequence[str]
+) -> None:
+    """A drop-down list; Excel's inline lists cannot hold commas and stop at 255 characters."""
+    if any("," in v or '"' in v for v in values) or len(",".join(values)) > 255:
+        raise ValueError(f"drop-down values cannot be an inline list: {values!r}")
+    rule = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True)
+    letter = get_column_letter(column + 1)
+    rule.add(f"{letter}{first_row}:{letter}{last_row}")
+    sheet.add_data_validation(rule)
+
+
+def _add_chart(sheet: Worksheet, tab: SheetTab) -> None:
+    """A bar chart of the spec's rows, placed to the right of everything written."""
+    spec = tab.chart
+    assert spec is not None
+    chart = BarChart()
+    chart.title = spec.title
+    chart.legend = None
+    data = Reference(
+        sheet, min_col=spec.value_column + 1, min_row=spec.first_row, max_row=spec.last_row
+    )
+    labels = Reference(
+        sheet, min_col=spec.label_column + 1, min_row=spec.first_row, max_row=spec.last_row
+    )
+    chart.add_data(data, titles_from_data=False)
+    chart.set_categories(labels)
+    widest = max((len(row) for row in tab.rows), default=1)
+    anchor_row = tab.header_row or 1
+    sheet.add_chart(chart, f"{get_column_letter(widest + 2)}{anchor_row}")
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable where the system allows it (not on Windows)."""
+    if os.name != "posix":
+        return
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
