@@ -388,6 +388,14 @@ def round_id_text(value: Cell) -> str:
     return cell_text(value)
 
 
+class AnswerError(ValueError):
+    """An answer cell that does not name option letters; ``kind`` says how."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
 def parse_answer(value: Cell) -> frozenset[str]:
     """The answer letters (``"b."`` → ``{"B"}``, ``"a; c"`` → ``{"A", "C"}``).
 
@@ -408,14 +416,6 @@ def parse_answer(value: Cell) -> frozenset[str]:
     if kind or not letters:
         raise AnswerError(kind or "unreadable")
     return frozenset(letters)
-
-
-class AnswerError(ValueError):
-    """An answer cell that does not name option letters; ``kind`` says how."""
-
-    def __init__(self, kind: str) -> None:
-        super().__init__(kind)
-        self.kind = kind
 
 
 def _short(text: str, limit: int = 60) -> str:
