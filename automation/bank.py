@@ -92,9 +92,9 @@ QUESTION_BLANK = Text(
     "whole row if it is not needed.",
 )
 TOO_FEW_OPTIONS = Text(
-    "Câu hỏi cần ít nhất 2 phương án (cột A và B) nhưng dòng này có {count}. "
+    "Câu hỏi cần ít nhất 2 phương án (cột A và B) nhưng dòng này mới có {count} phương án. "
     "Hãy ghi thêm phương án.",
-    "A question needs at least 2 options (columns A and B) but this row has {count}. "
+    "A question needs at least 2 options (columns A and B) but this row has only {count}. "
     "Add the missing options.",
 )
 OPTION_GAP = Text(
