@@ -1,0 +1,210 @@
+"""FakeGoogle: a running fake server plus the helpers tests use to arrange and inspect it."""
+
+from __future__ import annotations
+
+import copy
+import json
+import urllib.error
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import oauth, sheets
+from .drive import SPREADSHEET_MIME
+from .errors import ApiError
+from .server import App, serve
+from .state import Json, State, new_id, rfc3339
+
+API_NAMES = ("sheets", "drive", "forms")
+
+
+class FakeGoogle:
+    """Start with FakeGoogle.start(); every helper reads or changes the live server's state."""
+
+    def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app
+        self._server, self._thread = serve(app, host, port)
+        self.url: str = app.base_url
+
+    @classmethod
+    def start(
+        cls, state_file: Path | None = None, host: str = "127.0.0.1", port: int = 0
+    ) -> FakeGoogle:
+        return cls(App(state_file), host, port)
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    @property
+    def state(self) -> State:
+        return self.app.state
+
+    # --- identities ---------------------------------------------------------------------------
+
+    def token_for(self, email: str) -> str:
+        """An access token for email, without going through /token."""
+        with self.app.lock:
+            return self.state.issue_token(email)
+
+    def authorized_user_file(self, path: Path, email: str = "secretary@example.com") -> Path:
+        """Write an OAuth authorized-user JSON (as `automation auth` saves it) whose refresh
+        token signs in as email at this fake."""
+        with self.app.lock:
+            refresh = oauth.new_refresh_token(self.state, email)
+        info = {
+            "type": "authorized_user",
+            "client_id": oauth.CLIENT_ID,
+            "client_secret": oauth.CLIENT_SECRET,
+            "refresh_token": refresh,
+            "token_uri": f"{self.url}/token",
+        }
+        path = Path(path)
+        path.write_text(json.dumps(info, indent=2), encoding="utf-8")
+        return path
+
+    def service_account_file(
+        self, path: Path, email: str = "quiz-bot@fake-project.iam.gserviceaccount.com"
+    ) -> Path:
+        """Write a service-account key file with a real RSA key that this fake trusts."""
+        key = oauth.session_key()
+        with self.app.lock:
+            oauth.register_service_account(self.state, email, key)
+        info = {
+            "type": "service_account",
+            "project_id": "fake-project",
+            "private_key_id": "fakekey0001",
+            "private_key": oauth.private_pem(key),
+            "client_email": email,
+            "client_id": "100000000000000000001",
+            "auth_uri": f"{self.url}/auth",
+            "token_uri": f"{self.url}/token",
+        }
+        path = Path(path)
+        path.write_text(json.dumps(info, indent=2), encoding="utf-8")
+        return path
+
+    # --- arranging state ----------------------------------------------------------------------
+
+    def create_spreadsheet(
+        self, owner: str, title: str, tabs: dict[str, list[list[Any]]] | None = None
+    ) -> str:
+        """A spreadsheet owned by owner; tabs maps tab title → rows (written as USER_ENTERED)."""
+        with self.app.lock:
+            record = self.state.add_file(owner, title, SPREADSHEET_MIME)
+            names = list(tabs or {"Sheet1": []})
+            ss = sheets.new_spreadsheet(
+                self.state, record["id"], title, [{"title": n} for n in names]
+            )
+            for name, rows in (tabs or {}).items():
+                if rows:
+                    sheets._write(
+                        self.state,
+                        ss,
+                        sheets.a1.quote_title(name) + "!A1",
+                        {"values": rows},
+                        "USER_ENTERED",
+                    )
+            self.app._save()
+        return record["id"]
+
+    def share(self, file_id: str, email: str, role: str = "writer") -> None:
+        """Grant email a role on a file (email "anyone" shares with everybody)."""
+        with self.app.lock:
+            record = self.state.files[file_id]
+            permission: Json = {
+                "kind": "drive#permission",
+                "id": new_id(20, "0"),
+                "type": "user",
+                "role": role,
+            }
+            if email == "anyone":
+                permission.update({"type": "anyone", "id": "anyoneWithLink"})
+            else:
+                permission["emailAddress"] = email
+            record.setdefault("permissions", []).append(permission)
+            self.app._save()
+
+    def submit(
+        self,
+        form_id: str,
+        answers: dict[str, list[str]],
+        email: str | None = None,
+        submit_time: datetime | None = None,
+    ) -> Json:
+        """Submit as a member through the HTTP member route; raises ApiError on refusal."""
+        body: Json = {
+            "answers": {
+                qid: {"textAnswers": {"answers": [{"value": v} for v in values]}}
+                for qid, values in answers.items()
+            }
+        }
+        if email is not None:
+            body["respondentEmail"] = email
+        if submit_time is not None:
+            body["submitTime"] = rfc3339(submit_time)
+        request = urllib.request.Request(
+            f"{self.url}/_fake/forms/{form_id}/responses",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return json.loads(answer.read())
+        except urllib.error.HTTPError as err:
+            error = json.loads(err.read())["error"]
+            raise ApiError(error["code"], error["message"], error["status"]) from None
+
+    def fault(self, match: str, status: int = 429, times: int = 1, delay_s: float = 0) -> None:
+        """Make the next `times` requests whose "METHOD path" matches fail with status
+        (after delay_s); status 0 only delays."""
+        self.app.add_fault(match, status, times, delay_s)
+
+    def disable_api(self, api: str) -> None:
+        if api not in API_NAMES:
+            raise ValueError(f"api must be one of {API_NAMES}")
+        with self.app.lock:
+            if api not in self.state.disabled_apis:
+                self.state.disabled_apis.append(api)
+
+    def enable_api(self, api: str) -> None:
+        with self.app.lock:
+            if api in self.state.disabled_apis:
+                self.state.disabled_apis.remove(api)
+
+    def reset(self) -> None:
+        self.app.reset()
+
+    # --- inspecting state ---------------------------------------------------------------------
+
+    def requests(self) -> list[Json]:
+        with self.app.lock:
+            return copy.deepcopy(self.app.log)
+
+    def spreadsheet_values(
+        self, spreadsheet_id: str, title: str, render: str = "FORMATTED_VALUE"
+    ) -> list[list[Any]]:
+        """The tab's values as values.get would return them (trailing blanks trimmed)."""
+        with self.app.lock:
+            ss = self.state.spreadsheets[spreadsheet_id]
+            box, _ = sheets.resolve(ss, sheets.a1.quote_title(title))
+            return sheets._read_box(self.state, ss, box, render, "FORMATTED_STRING", "ROWS")
+
+    def spreadsheet(self, spreadsheet_id: str) -> Json:
+        with self.app.lock:
+            return copy.deepcopy(self.state.spreadsheets[spreadsheet_id])
+
+    def file(self, file_id: str) -> Json:
+        with self.app.lock:
+            return copy.deepcopy(self.state.files[file_id])
+
+    def form(self, form_id: str) -> Json:
+        with self.app.lock:
+            return copy.deepcopy(self.state.forms[form_id])
+
+    def responses(self, form_id: str) -> list[Json]:
+        with self.app.lock:
+            return copy.deepcopy(self.state.responses.get(form_id, []))

@@ -1,0 +1,194 @@
+"""Everything the fake remembers, as plain JSON-able data so it can be saved to a file."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import secrets
+import string
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import ApiError, denied, not_found
+
+Json = dict[str, Any]
+
+_ID_CHARS = string.ascii_letters + string.digits + "-_"
+ROLE_RANK = {
+    "reader": 1,
+    "commenter": 2,
+    "writer": 3,
+    "fileOrganizer": 4,
+    "organizer": 4,
+    "owner": 5,
+}
+
+
+def new_id(length: int = 44, first: str = "1") -> str:
+    """An id shaped like a Drive file id."""
+    return first + "".join(secrets.choice(_ID_CHARS) for _ in range(length - len(first)))
+
+
+def hex_id() -> str:
+    """Forms item and question ids: 8 hex characters."""
+    return secrets.token_hex(4)
+
+
+def rfc3339(moment: datetime) -> str:
+    """Google's timestamps: UTC, 'Z', milliseconds for Drive or more for Forms."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def parse_rfc3339(text: str) -> datetime:
+    cleaned = text.strip().replace("z", "Z")
+    if cleaned.endswith("Z"):
+        cleaned = cleaned[:-1] + "+00:00"
+    if "." in cleaned:
+        head, _, tail = cleaned.partition(".")
+        digits = "".join(ch for ch in tail if ch.isdigit())
+        zone = tail[len(digits) :]
+        cleaned = f"{head}.{digits[:6].ljust(6, '0')}{zone}"
+    moment = datetime.fromisoformat(cleaned)
+    if moment.tzinfo is None:
+        raise ValueError(text)
+    return moment
+
+
+@dataclass
+class State:
+    """The fake's data: Drive files, spreadsheets and their cells, forms, responses, identities."""
+
+    files: dict[str, Json] = field(default_factory=dict)
+    spreadsheets: dict[str, Json] = field(default_factory=dict)
+    #: spreadsheetId → str(sheetId) → "row,col" → CellData (userEnteredValue, format, note)
+    cells: dict[str, dict[str, dict[str, Json]]] = field(default_factory=dict)
+    forms: dict[str, Json] = field(default_factory=dict)
+    responses: dict[str, list[Json]] = field(default_factory=dict)
+    access_tokens: dict[str, str] = field(default_factory=dict)
+    refresh_tokens: dict[str, str] = field(default_factory=dict)
+    #: service-account email → public key (PEM) that its JWTs must be signed with
+    service_keys: dict[str, str] = field(default_factory=dict)
+    disabled_apis: list[str] = field(default_factory=list)
+
+    # --- persistence -------------------------------------------------------------------------
+
+    def to_json(self) -> Json:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Json) -> State:
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def save(self, path: Path) -> None:
+        """Write atomically so a crash never leaves half a state file."""
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(self.to_json(), ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> State:
+        if not path.exists():
+            return cls()
+        return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+    # --- identity and access -----------------------------------------------------------------
+
+    def issue_token(self, email: str) -> str:
+        token = "ya29.fake-" + secrets.token_urlsafe(24)
+        self.access_tokens[token] = email
+        return token
+
+    def add_file(self, owner: str, name: str, mime_type: str, file_id: str | None = None) -> Json:
+        now = rfc3339(datetime.now(UTC))
+        file_id = file_id or new_id()
+        record: Json = {
+            "kind": "drive#file",
+            "id": file_id,
+            "name": name,
+            "mimeType": mime_type,
+            "trashed": False,
+            "createdTime": now,
+            "modifiedTime": now,
+            "owners": [{"kind": "drive#user", "emailAddress": owner, "me": False}],
+            "permissions": [
+                {
+                    "kind": "drive#permission",
+                    "id": new_id(20, "0"),
+                    "type": "user",
+                    "role": "owner",
+                    "emailAddress": owner,
+                }
+            ],
+        }
+        self.files[file_id] = record
+        return record
+
+    def role_of(self, file_id: str, email: str) -> int:
+        record = self.files.get(file_id)
+        if record is None:
+            return 0
+        best = 0
+        for perm in record.get("permissions", []):
+            if (
+                perm.get("type") == "anyone"
+                or perm.get("emailAddress", "").lower() == email.lower()
+            ):
+                best = max(best, ROLE_RANK.get(perm.get("role", ""), 0))
+        return best
+
+    def require(self, file_id: str, email: str, write: bool, kind: str = "") -> Json:
+        """The Drive record of a file the caller may reach, or Google's 404 / 403."""
+        record = self.files.get(file_id)
+        if record is None or (kind and record["mimeType"] != kind):
+            raise not_found()
+        role = self.role_of(file_id, email)
+        if role == 0 or (write and role < ROLE_RANK["writer"]):
+            raise denied()
+        return record
+
+    def touch(self, file_id: str) -> None:
+        record = self.files.get(file_id)
+        if record is not None:
+            record["modifiedTime"] = rfc3339(datetime.now(UTC))
+
+
+def check_enabled(state: State, api: str) -> None:
+    """A test may switch an API off; Google then answers 403 SERVICE_DISABLED."""
+    if api in state.disabled_apis:
+        title = {
+            "sheets": "Google Sheets API",
+            "drive": "Google Drive API",
+            "forms": "Google Forms API",
+        }
+        host = {"sheets": "sheets", "drive": "drive", "forms": "forms"}[api]
+        raise ApiError(
+            403,
+            f"{title[api]} has not been used in project 000000000000 before or it is disabled. "
+            f"Enable it by visiting https://console.developers.google.com/apis/api/"
+            f"{host}.googleapis.com/overview?project=000000000000 then retry.",
+            "PERMISSION_DENIED",
+            [
+                {
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": "SERVICE_DISABLED",
+                    "domain": "googleapis.com",
+                    "metadata": {"service": f"{host}.googleapis.com"},
+                }
+            ],
+        )
+
+
+@dataclass
+class Call:
+    """One authenticated API call as the handlers see it."""
+
+    state: State
+    email: str
+    path: dict[str, str]
+    query: dict[str, Any]
+    body: Any
+    base_url: str
