@@ -194,7 +194,7 @@ def create_app(forms: LocalForms, *, language: str = "vi",
             return refuse(413, "oversized request", None, t("bad"), t("too_large"))
         log.warning("http %s on %s %s from %s", code, request.method, request.path,
                     request.remote_addr)
-        return message(code, t("bad"), t("bad_session"))
+        return message(code, t("bad"), t("bad_session") if code == 400 else t("not_found_text"))
 
     @app.errorhandler(Exception)
     def crash(error: Exception) -> Response:
@@ -573,13 +573,15 @@ class MemberClient:
         return self.post(self._form_url.rstrip("/") + "/submit", fields)
 
     def post(self, url: str, fields: Sequence[tuple[str, str]]) -> Page:
-        """POST raw fields (the CSRF token is added unless given)."""
+        """POST raw fields to ``url`` (absolute or relative to ``base_url``); the CSRF
+        token is added unless given."""
         if not any(name == "csrf" for name, _ in fields):
             fields = [("csrf", self._csrf), *fields]
         return self._request(url, fields)
 
     def _request(self, url: str,
                  data: Mapping[str, str] | Sequence[tuple[str, str]] | None = None) -> Page:
+        url = urllib.parse.urljoin(self.base_url + "/", url)
         body = None
         if data is not None:
             items = list(data.items()) if isinstance(data, Mapping) else list(data)

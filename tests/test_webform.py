@@ -143,6 +143,8 @@ def test_not_found_and_no_stack_trace(server: FormServer, forms: LocalForms, tmp
     phone = MemberClient(server.base_url)
     assert phone.open_form("/f/khong-co").status == 404
     assert phone.open_form("/khong-co").status == 404
+    wrong_method = phone.post("/", [("x", "1")])
+    assert wrong_method.status == 405 and "Đường link không đúng" in wrong_method.text
     ref = forms.build(spec())
     forms.open(ref.form_id, clock() + timedelta(minutes=2))
     with sqlite3.connect(forms.db_path) as db:  # the database breaks under the server
