@@ -16,7 +16,8 @@ rules"), and nothing else:
 5. a member's first submission counts, the later ones are listed as
    repeated. "First" is the earliest ``submitted_at``: if that one is late
    the member is listed as late and the later ones as repeated, so sending
-   again after the deadline never turns a late answer into a ranked one;
+   again after the deadline never turns a late answer into a ranked one. Of
+   submissions at the very same instant, the better score counts;
 6. ranked by score (highest first), submission time (earliest first), then
    name; equal score and equal time share a rank and the next is skipped
    (1, 1, 3);
@@ -36,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from operator import eq
+from operator import eq, itemgetter
 
 from automation.model import Entry, Member, Question, Reason, RoundResult, Submission
 from automation.ports import FormResponse
@@ -194,7 +195,7 @@ def rank_round(
     candidates: list[tuple[int, int, str, Submission, Member, int, timedelta]] = []
     unranked: list[Entry] = []
     late_after = _micros(deadline)
-    for stamp, submission in _chronological(submissions):
+    for stamp, negative_score, correct, submission in _graded(submissions, key):
         match = matched[submission.respondent]
         if match is None:
             member = None
@@ -207,9 +208,6 @@ def rank_round(
                 seen.add(member_key)
                 reason = Reason.LATE if stamp > late_after else None
 
-        hundredths, correct = key.grade(submission.answers)
-        if submission.score is not None:
-            hundredths = _hundredths(submission.score)
         duration = submission.submitted_at - (submission.started_at or opened_at)
         if duration < _ZERO:
             duration = _ZERO
@@ -217,7 +215,7 @@ def rank_round(
             assert member is not None
             candidates.append(
                 (
-                    -hundredths,
+                    negative_score,
                     stamp,
                     member_key,
                     submission,
@@ -231,7 +229,7 @@ def rank_round(
             Entry(
                 name=member.name if member is not None else clean(submission.respondent),
                 submission=submission,
-                score=hundredths / 100,
+                score=-negative_score / 100,
                 correct=correct,
                 duration=duration,
                 reason=reason,
@@ -292,14 +290,27 @@ def _micros(moment: datetime) -> int:
     return (moment - _EPOCH) // _MICROSECOND
 
 
-def _chronological(submissions: Sequence[Submission]) -> list[tuple[int, Submission]]:
-    """(time stamp, submission) by time, tie-broken on content so input order never matters."""
-    keys = [(_micros(s.submitted_at), s.response_id, s.respondent) for s in submissions]
-    order = sorted(range(len(keys)), key=keys.__getitem__)
-    ordered_keys = [keys[i] for i in order]
-    if any(map(eq, ordered_keys, ordered_keys[1:])):
-        order.sort(key=lambda i: (*keys[i], *_content(submissions[i])))
-    return [(keys[i][0], submissions[i]) for i in order]
+def _graded(
+    submissions: Sequence[Submission], key: AnswerKey
+) -> list[tuple[int, int, int, Submission]]:
+    """(time stamp, −score in hundredths, number correct, submission), earliest first.
+
+    At the very same instant the better score comes first, so of a member's
+    simultaneous submissions the better one counts; what is still equal is
+    ordered by content, so the input order never matters.
+    """
+    rows = []
+    for s in submissions:
+        hundredths, correct = key.grade(s.answers)
+        if s.score is not None:
+            hundredths = _hundredths(s.score)
+        rows.append((_micros(s.submitted_at), -hundredths, s.response_id, s.respondent, correct, s))
+    first_four = itemgetter(0, 1, 2, 3)
+    rows.sort(key=first_four)
+    keys = list(map(first_four, rows))
+    if any(map(eq, keys, keys[1:])):
+        rows.sort(key=lambda row: (*first_four(row), row[4], *_content(row[5])))
+    return [(row[0], row[1], row[4], row[5]) for row in rows]
 
 
 def _content(s: Submission) -> tuple[object, ...]:
