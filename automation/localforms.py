@@ -139,10 +139,16 @@ class LocalForm:
         return self.state is FormState.OPEN and (self.deadline is None or now <= self.deadline)
 
     def finished(self, now: datetime) -> bool:
-        """Closed, or open past its deadline: the answer key may be shown."""
-        if self.state is FormState.CLOSED:
-            return True
-        return self.state is FormState.OPEN and self.deadline is not None and now > self.deadline
+        """Past the deadline (closed or not): the answer key may be shown.
+
+        A form closed by hand before its deadline is not finished: it may be
+        opened again, so its key stays on the server until the deadline.
+        """
+        if self.state is FormState.BUILT:
+            return False
+        if self.deadline is None:
+            return self.state is FormState.CLOSED
+        return now > self.deadline
 
     def question(self, title: str) -> FormQuestion | None:
         for question in self.spec.questions:

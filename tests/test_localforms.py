@@ -128,7 +128,10 @@ def test_not_accepting_then_accepting_then_closed(forms: LocalForms, clock: Cloc
     assert refused.value.reason is Refusal.CLOSED
     assert [r.respondent for r in forms.responses(ref.form_id)] == [MEMBERS[0]]
     closed = forms.form(ref.form_id)
-    assert closed is not None and closed.closed_at == clock() and closed.finished(clock())
+    assert closed is not None and closed.closed_at == clock()
+    assert not closed.finished(clock())  # closed early: the key waits for the deadline
+    clock.advance(minutes=2)
+    assert closed.finished(clock())
 
 
 def test_started_at_is_the_first_opening(forms: LocalForms, clock: Clock) -> None:
@@ -158,7 +161,9 @@ def test_repeated_and_late_are_recorded_and_ranked_as_such(forms: LocalForms,
     assert forms.submit(form_id, MEMBERS[1], RIGHT).outcome is Outcome.REPEATED
     clock.advance(seconds=5)
     assert forms.submit(form_id, MEMBERS[0], RIGHT).outcome is Outcome.ACCEPTED
+    assert not form.finished(clock())
     clock.now = form.deadline + timedelta(seconds=1)
+    assert form.finished(clock())  # open past the deadline: the key may be shown
     late = forms.submit(form_id, MEMBERS[2], RIGHT)
     assert late.outcome is Outcome.LATE
 

@@ -77,7 +77,10 @@ def test_the_answer_key_stays_on_the_server_until_the_round_is_over(
     phone.submit(MEMBERS[1], HALF)
     assert Q1.explanation not in _get(phone, ref.url)
 
-    clock.advance(minutes=3)  # past the deadline, even before the tick closes it
+    forms.close(ref.form_id)  # closed early: still no key
+    closed_early = phone.open_form(ref.url)
+    assert "không còn nhận bài" in closed_early.text and Q1.explanation not in closed_early.html
+    clock.advance(minutes=3)  # past the deadline
     review = phone.open_form(ref.url)
     assert "Kỳ thi đã kết thúc" in review.text and Q1.explanation in review.text
     assert "3.33/10" in review.text
