@@ -152,13 +152,18 @@ def load_credentials(settings: Settings) -> Credentials:
         raise InputError(CLIENT_SECRETS_GIVEN(language, file=file,
                                               secrets=settings.google.client_secrets))
     kind = info.get("type")
+    # The token endpoint follows the API endpoint override too (a fake Google in tests);
+    # otherwise google-auth's own choice stands (Google's, for user tokens).
+    token_uri = settings.endpoint.rstrip("/") + "/token" if settings.endpoint else ""
     try:
         if kind == "authorized_user":
-            return user_credentials.Credentials.from_authorized_user_info(info)
+            user = user_credentials.Credentials.from_authorized_user_info(info)
+            return user.with_token_uri(token_uri) if token_uri else user
         if kind == "service_account":
-            creds = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+            robot = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+            robot = robot.with_token_uri(token_uri) if token_uri else robot
             subject = settings.google.subject.strip()
-            return creds.with_subject(subject) if subject else creds
+            return robot.with_subject(subject) if subject else robot
     except (ValueError, KeyError) as exc:
         # google-auth names the missing field; it never echoes the secret values.
         problem = str(exc).split("\n")[0][:120]

@@ -1,0 +1,196 @@
+"""GoogleSheet through the fake Google over HTTP, with the real gspread underneath."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from automation import googlebackend
+from automation.config import ENV_ENDPOINT, GoogleSettings, Settings
+from automation.ports import CellWrite, ChartSpec, InputError, SheetTab
+from automation.sheets import GoogleSheet
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+ADMIN = "admin@example.com"
+
+
+def no_sleep(_: float) -> None:
+    """Backoff waits are skipped in tests; their lengths are checked where they matter."""
+
+
+@pytest.fixture
+def setup(fake_google: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+          ) -> tuple[Any, Settings, str]:
+    """A spreadsheet the admin owns, with the three secretary tabs, and settings to reach it."""
+    monkeypatch.setenv(ENV_ENDPOINT, fake_google.url)
+    credentials = tmp_path / "credentials.json"
+    fake_google.authorized_user_file(credentials, email=ADMIN)
+    spreadsheet_id = fake_google.create_spreadsheet(ADMIN, "Thi trắc nghiệm", {
+        "Câu hỏi": [["Câu hỏi", "A", "B", "Đáp án", "Đã dùng"],
+                    ["Năm thành lập Đảng?", "1930", "1945", "A"]],
+        "Đảng viên": [["Họ và tên", "Email"], ["Nguyễn Văn A", "a@example.com"]],
+        "Lịch thi": [["Kỳ thi", "Mở lúc", "Trạng thái"], ["2026-11", "29/11/2026 19:30"]],
+    })
+    settings = Settings(backend="google", google=GoogleSettings(
+        spreadsheet_id=spreadsheet_id, credentials=credentials))
+    return fake_google, settings, spreadsheet_id
+
+
+def open_sheet(settings: Settings, **overrides: Any) -> GoogleSheet:
+    sheet, _ = googlebackend.connect(settings, sleep=no_sleep, **overrides)
+    return sheet
+
+
+def api_calls(fake: Any, since: int = 0) -> list[str]:
+    """The Sheets / Drive / Forms calls the fake saw (not the token refreshes)."""
+    return [f"{r['method']} {r['path']}" for r in fake.requests()[since:]
+            if not r["path"].startswith(("/token", "/_fake"))]
+
+
+def test_read_is_one_batch_get_of_what_the_secretary_sees(setup: Any) -> None:
+    fake, settings, _ = setup
+    sheet = open_sheet(settings)
+    before = len(fake.requests())
+    tabs = sheet.read(["Câu hỏi", "Đảng viên", "Lịch thi", "Không có"])
+    assert tabs["Câu hỏi"][1] == ["Năm thành lập Đảng?", "1930", "1945", "A"]
+    assert tabs["Đảng viên"] == [["Họ và tên", "Email"], ["Nguyễn Văn A", "a@example.com"]]
+    assert "Không có" not in tabs
+    calls = api_calls(fake, before)
+    assert len(calls) == 1 and "values:batchGet" in calls[0]
+    assert sheet.tab_titles() == ["Câu hỏi", "Đảng viên", "Lịch thi"]
+
+
+def test_date_order_follows_the_spreadsheet_locale(setup: Any) -> None:
+    _, settings, spreadsheet_id = setup
+    assert open_sheet(settings).date_order == "mdy"  # a new sheet's locale: en_US
+    client = googlebackend.sheets_client(settings, sleep=no_sleep)
+    client.batch_update(spreadsheet_id, {"requests": [{"updateSpreadsheetProperties": {
+        "properties": {"locale": "vi_VN"}, "fields": "locale"}}]})
+    assert open_sheet(settings).date_order == "dmy"
+
+
+def test_update_cells_writes_raw_so_a_formula_stays_text(setup: Any) -> None:
+    fake, settings, spreadsheet_id = setup
+    sheet = open_sheet(settings)
+    before = len(fake.requests())
+    sheet.update_cells([
+        CellWrite("Lịch thi", 2, 3, "Đã chuẩn bị"),
+        CellWrite("Lịch thi", 2, 4, '=HYPERLINK("http://evil.example","bấm vào")'),
+        CellWrite("Câu hỏi", 2, 5, 12),
+    ])
+    assert len(api_calls(fake, before)) == 1
+    values = fake.spreadsheet_values(spreadsheet_id, "Lịch thi")
+    assert values[1][2:4] == ["Đã chuẩn bị", '=HYPERLINK("http://evil.example","bấm vào")']
+    client = googlebackend.sheets_client(settings, sleep=no_sleep)
+    formulas = client.values_get(spreadsheet_id, "'Lịch thi'!D2",
+                                 params={"valueRenderOption": "FORMULA"})
+    assert formulas["values"] == [['=HYPERLINK("http://evil.example","bấm vào")']]
+
+
+def test_update_cells_writes_a_datetime_in_the_sheet_date_order(setup: Any) -> None:
+    fake, settings, spreadsheet_id = setup
+    sheet = open_sheet(settings)
+    sheet.update_cells([CellWrite("Lịch thi", 2, 4, datetime(2026, 11, 29, 12, 30, tzinfo=TZ))])
+    assert fake.spreadsheet_values(spreadsheet_id, "Lịch thi")[1][3] == "11/29/2026 12:30:00"
+
+
+def result_tab(title: str, people: int) -> SheetTab:
+    opened = datetime(2026, 11, 29, 19, 30, tzinfo=TZ)
+    rows: list[list[Any]] = [["Kỳ thi", "2026-11"], ["Mở lúc", opened], [],
+                             ["Hạng", "Họ và tên", "Điểm (/10)", "Nộp lúc"]]
+    rows += [[i + 1, f"=HYPERLINK(\"x\",\"{i}\")" if i == 0 else f"Người {i}",
+              10 - i % 10, opened] for i in range(people)]
+    return SheetTab(
+        title=title, rows=rows, header_row=4, bold_rows=frozenset({1}),
+        highlight_rows=frozenset({5}), column_widths=(6, 30, 10, 20),
+        number_formats={2: "0.00", 3: "dd/mm/yyyy hh:mm:ss"},
+        chart=ChartSpec("Phân bố điểm", label_column=1, value_column=2, first_row=5,
+                        last_row=4 + people),
+    )
+
+
+def test_write_tabs_is_one_batch_update_plus_one_raw_values_write(setup: Any) -> None:
+    fake, settings, spreadsheet_id = setup
+    sheet = open_sheet(settings)
+    before = len(fake.requests())
+    sheet.write_tabs([result_tab("Kết quả 2026-11", 30), result_tab("Bài làm 2026-11", 3)])
+    calls = api_calls(fake, before)
+    assert len(calls) == 2
+    assert ":batchUpdate" in calls[0] and "values:batchUpdate" in calls[1]
+    values = fake.spreadsheet_values(spreadsheet_id, "Kết quả 2026-11")
+    assert values[4][1] == '=HYPERLINK("x","0")'  # untrusted text stays text
+    assert values[1][1] == "11/29/2026 19:30:00"  # a real date, in the sheet's (en_US) order
+    assert values[4][3] == "29/11/2026 19:30:00"
+    grid = googlebackend.sheets_client(settings, sleep=no_sleep).spreadsheets_get(
+        spreadsheet_id, params={"ranges": "'Kết quả 2026-11'!C6", "includeGridData": "true",
+                                "fields": "sheets(data(rowData(values(userEnteredFormat))))"})
+    cell = grid["sheets"][0]["data"][0]["rowData"][0]["values"][0]
+    assert cell["userEnteredFormat"]["numberFormat"] == {"type": "NUMBER", "pattern": "0.00"}
+    assert len(values) == 34
+    meta = googlebackend.sheets_client(settings, sleep=no_sleep).spreadsheets_get(
+        spreadsheet_id, params={"fields": "sheets(properties,charts)"})
+    result = next(s for s in meta["sheets"] if s["properties"]["title"] == "Kết quả 2026-11")
+    assert result["properties"]["gridProperties"]["frozenRowCount"] == 4
+    assert len(result.get("charts", [])) == 1
+
+
+def test_write_tabs_replaces_a_tab_wholly_and_keeps_its_place(setup: Any) -> None:
+    fake, settings, spreadsheet_id = setup
+    sheet = open_sheet(settings)
+    sheet.write_tabs([result_tab("Kết quả 2026-11", 30)])
+    sheet.update_cells([CellWrite("Lịch thi", 2, 3, "Đã xếp hạng")])  # the cache is still right
+    sheet.write_tabs([result_tab("Kết quả 2026-11", 2)])
+    assert len(fake.spreadsheet_values(spreadsheet_id, "Kết quả 2026-11")) == 6
+    assert sheet.tab_titles() == ["Câu hỏi", "Đảng viên", "Lịch thi", "Kết quả 2026-11"]
+    fresh = open_sheet(settings)
+    assert fresh.tab_titles() == sheet.tab_titles()
+    meta = googlebackend.sheets_client(settings, sleep=no_sleep).spreadsheets_get(
+        spreadsheet_id, params={"fields": "sheets(properties,charts)"})
+    assert [len(s.get("charts", [])) for s in meta["sheets"]] == [0, 0, 0, 1]
+
+
+def test_a_large_write_is_split_under_the_payload_limit(setup: Any) -> None:
+    fake, settings, spreadsheet_id = setup
+    sheet = open_sheet(settings)
+    sheet.max_payload = 4000
+    before = len(fake.requests())
+    sheet.write_tabs([result_tab("Kết quả 2026-11", 200)])
+    writes = [c for c in api_calls(fake, before) if "values:batchUpdate" in c]
+    assert len(writes) > 1
+    values = fake.spreadsheet_values(spreadsheet_id, "Kết quả 2026-11")
+    assert len(values) == 204 and values[203][1] == "Người 199"
+
+
+def test_add_tabs_creates_only_the_missing_ones(setup: Any) -> None:
+    fake, settings, spreadsheet_id = setup
+    sheet = open_sheet(settings)
+    template = [
+        SheetTab("Questions", [["Question", "A", "B"]], header_row=1),  # exists, in Vietnamese
+        SheetTab("Lịch thi", [["Kỳ thi", "Mở lúc"]], header_row=1),
+        SheetTab("Hướng dẫn", [["Cách dùng"], ["Điền câu hỏi vào trang Câu hỏi."]]),
+    ]
+    assert sheet.add_tabs(template) == ["Hướng dẫn"]
+    assert fake.spreadsheet_values(spreadsheet_id, "Hướng dẫn")[1] == [
+        "Điền câu hỏi vào trang Câu hỏi."]
+    assert fake.spreadsheet_values(spreadsheet_id, "Lịch thi")[1][0] == "2026-11"  # untouched
+    before = len(fake.requests())
+    assert sheet.add_tabs(template) == []
+    assert api_calls(fake, before) == []
+
+
+def test_a_renamed_tab_is_named_with_the_way_to_restore_it(setup: Any) -> None:
+    _, settings, spreadsheet_id = setup
+    sheet = open_sheet(settings)
+    client = googlebackend.sheets_client(settings, sleep=no_sleep)
+    schedule = next(s for s in client.spreadsheets_get(spreadsheet_id)["sheets"]
+                    if s["properties"]["title"] == "Lịch thi")
+    client.batch_update(spreadsheet_id, {"requests": [{"updateSheetProperties": {
+        "properties": {"sheetId": schedule["properties"]["sheetId"], "title": "Lich cu"},
+        "fields": "title"}}]})
+    assert "Lịch thi" not in sheet.read(["Câu hỏi", "Lịch thi"])  # the cache was refreshed
+    with pytest.raises(InputError, match=r"Lịch thi.*automation init"):
+        sheet.update_cells([CellWrite("Lịch thi", 2, 3, "Đang mở")])
