@@ -48,11 +48,19 @@ from automation.localforms import (
     Refused,
     form_score,
 )
+from automation.ports import InputError
 from automation.text import normalize
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024  # a full answer sheet is a few kilobytes
+
+PORT_BUSY = Text(
+    "Không mở được máy chủ biểu mẫu tại {host}:{port} ({error}). Hãy đổi 'port' (hoặc "
+    "'host') trong mục [local] của config/settings.toml, hoặc tắt chương trình đang dùng cổng đó.",
+    "Cannot serve the form on {host}:{port} ({error}). Change 'port' (or 'host') in the "
+    "[local] section of config/settings.toml, or stop the program using that port.",
+)
 
 UI: dict[str, Text] = {
     "brand": Text("Thi trắc nghiệm tìm hiểu chỉ thị, nghị quyết",
@@ -432,6 +440,7 @@ class FormServer:
         self.host = host
         self.port = port
         self.threads = threads
+        self.language = language
         self.app = create_app(forms, language=language, clock=clock)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -446,12 +455,16 @@ class FormServer:
     def start(self) -> str:
         if self._thread is not None:
             return self.base_url
-        server = create_server(
-            self.app, host=self.host, port=self.port, threads=self.threads,
-            max_request_body_size=MAX_BODY * 4, channel_timeout=30,
-            connection_limit=1000, backlog=1024, expose_tracebacks=False,
-            ident="quiz", clear_untrusted_proxy_headers=True,
-        )
+        try:
+            server = create_server(
+                self.app, host=self.host, port=self.port, threads=self.threads,
+                max_request_body_size=MAX_BODY * 4, channel_timeout=30,
+                connection_limit=1000, backlog=1024, expose_tracebacks=False,
+                ident="quiz", clear_untrusted_proxy_headers=True,
+            )
+        except OSError as exc:
+            raise InputError(PORT_BUSY(self.language, host=self.host, port=self.port,
+                                       error=exc)) from exc
         assert isinstance(server, BaseWSGIServer)  # one listen address: never a multi-server
         self._server = server
         self.port = int(server.effective_port)

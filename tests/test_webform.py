@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from automation.localforms import LocalForms
-from automation.ports import FormQuestion
+from automation.ports import FormQuestion, InputError
 from automation.qr import qr_filename, save_png, terminal
 from automation.webform import FormServer, MemberClient, public_base_url
 from tests.test_localforms import HALF, MEMBERS, Q1, Q2, RIGHT, Clock, spec
@@ -203,6 +203,11 @@ def test_stop_is_clean(forms: LocalForms) -> None:
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(base + "/", timeout=2)
     server.stop()  # stopping twice is harmless
+
+
+def test_a_busy_port_says_what_to_change(server: FormServer, forms: LocalForms) -> None:
+    with pytest.raises(InputError, match=r"\[local\]"):
+        FormServer(forms, port=server.port).start()
 
 
 def test_public_base_url_and_qr(tmp_path: Path) -> None:
