@@ -295,11 +295,13 @@ def read_responses_tab(
 ) -> list[FormResponse]:
     """The responses a tab written by :func:`responses_tab` holds, exactly as they were.
 
-    A header that is a question of ``questions`` is an answer column even if
-    it reads like one of the fixed headers. A response's unanswered questions
-    (blank cells) are left out of its answers.
+    The question titles are read from the tab itself (``questions`` is not
+    needed for that; the caller grades against it). The fixed columns are
+    found by their headers: the first four from the left, the two exact times
+    from the right, so a question titled like one of them is still an answer
+    column. A response's unanswered questions (blank cells) are left out of
+    its answers.
     """
-    keys = {q.key for q in questions}
     header_at = None
     for index, row in enumerate(rows):
         if any(isinstance(v, str) and RESPONDENT.matches(v) for v in row) and any(
@@ -309,20 +311,22 @@ def read_responses_tab(
             break
     if header_at is None:
         return []
-    header = rows[header_at]
+    titles = {
+        c: value if isinstance(value, str) else cell_text(value)
+        for c, value in enumerate(rows[header_at])
+        if not is_blank(value)
+    }
     fixed: dict[str, int] = {}
-    answer_columns: list[tuple[int, str]] = []
     english = 0
-    for c, value in enumerate(header):
-        if is_blank(value):
-            continue
-        title = value if isinstance(value, str) else cell_text(value)
-        column = next((f for f in RESPONSE_FIXED if f.matches(title)), None)
-        if normalize(title) not in keys and column is not None and column.key not in fixed:
-            fixed[column.key] = c
-            english += normalize(title) == normalize(column.en)
-        else:
-            answer_columns.append((c, title))
+    for columns, order in ((RESPONSE_FIXED[:4], sorted(titles)),
+                           (RESPONSE_FIXED[4:], sorted(titles, reverse=True))):
+        for column in columns:
+            c = next((c for c in order if c not in fixed.values()
+                      and column.matches(titles[c])), None)
+            if c is not None:
+                fixed[column.key] = c
+                english += normalize(titles[c]) == normalize(column.en)
+    answer_columns = [(c, t) for c, t in sorted(titles.items()) if c not in fixed.values()]
     language = "en" if english > len(fixed) / 2 else "vi"
     tab = layout.RESPONSES.title(language)
     responses = []
