@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from datetime import time as dtime
 from pathlib import Path
+from typing import TypeVar
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -43,6 +44,12 @@ LOCKED = Text(
     "Hãy đóng tệp lại. Không mất dữ liệu nào: lần chạy sau sẽ ghi lại các thay đổi.",
     "Could not save {file}: it is open in Excel or LibreOffice{detail}. "
     "Close the file. Nothing is lost: the next run writes the changes.",
+)
+READ_LOCKED = Text(
+    "Không đọc được tệp {file}: tệp đang bị chương trình khác khóa{detail}. "
+    "Hãy đóng tệp trong Excel hoặc LibreOffice rồi chạy lại.",
+    "Could not read {file}: another program has it locked{detail}. "
+    "Close it in Excel or LibreOffice and run again.",
 )
 LOCK_FILE_DETAIL = Text(
     " (có tệp khóa {lock}; nếu không chương trình nào đang mở tệp, hãy xóa tệp khóa đó)",
@@ -91,6 +98,7 @@ DEFAULT_FORMATS: dict[type, str] = {
 HIGHLIGHT = PatternFill(fill_type="solid", start_color="FFF2CC", end_color="FFF2CC")
 BOLD = Font(bold=True)
 MAX_TITLE = 31
+T = TypeVar("T")
 #: A new workbook is readable by others, like any file a program saves (temp files are not).
 NEW_FILE_MODE = 0o644
 
@@ -135,11 +143,7 @@ class LocalWorkbook:
         """The sheet names in order; none when the file does not exist yet."""
         if not self.path.exists():
             return []
-        book = self._load(read_only=True)
-        try:
-            return list(book.sheetnames)
-        finally:
-            book.close()
+        return self._retry(lambda: self._reading(lambda book: list(book.sheetnames)), READ_LOCKED)
 
     def read(self, titles: Sequence[str]) -> dict[str, list[list[Cell]]]:
         """The named tabs' values as stored: numbers stay numbers, dates are datetimes.
@@ -149,8 +153,8 @@ class LocalWorkbook:
         """
         if not self.path.exists():
             raise InputError(NOT_FOUND(self.language, file=self.path))
-        book = self._load(read_only=True)
-        try:
+
+        def cells(book: Workbook) -> dict[str, list[list[Cell]]]:
             tabs: dict[str, list[list[Cell]]] = {}
             for title in titles:
                 if title not in book.sheetnames:
@@ -160,8 +164,8 @@ class LocalWorkbook:
                 sheet.reset_dimensions()
                 tabs[title] = _trim([list(row) for row in sheet.iter_rows(values_only=True)])
             return tabs
-        finally:
-            book.close()
+
+        return self._retry(lambda: self._reading(cells), READ_LOCKED)
 
     # --- writing ---------------------------------------------------------------
 
@@ -225,7 +229,12 @@ class LocalWorkbook:
 
     def _load(self, *, read_only: bool) -> Workbook:
         try:
-            return load_workbook(self.path, read_only=read_only, data_only=read_only)
+            return load_workbook(
+                self.path,
+                read_only=read_only,
+                data_only=read_only,
+                keep_vba=self.path.suffix.lower() == ".xlsm",  # never drop the macros
+            )
         except PermissionError:
             raise
         except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as error:
@@ -244,20 +253,34 @@ class LocalWorkbook:
                 return candidate
         return None
 
-    def _change(self, change: Callable[[Workbook], bool]) -> None:
-        """Load, change and save, retrying while the file is locked, up to ``lock_timeout``."""
+    def _retry(self, attempt: Callable[[], T], message: Text) -> T:
+        """Run ``attempt`` again while the file is locked, for up to ``lock_timeout`` seconds."""
         waited = 0.0
         while True:
             try:
-                self._change_once(change)
-                return
+                return attempt()
             except _Locked as locked:
                 if waited >= self.lock_timeout:
-                    message = LOCKED(self.language, file=self.path, detail=locked.detail)
-                    raise WorkbookLocked(message) from None
+                    text = message(self.language, file=self.path, detail=locked.detail)
+                    raise WorkbookLocked(text) from None
             step = min(RETRY_STEP, self.lock_timeout - waited)
             self._sleep(step)
             waited += step
+
+    def _reading(self, use: Callable[[Workbook], T]) -> T:
+        """Open the file read-only (fast, and it does not keep Excel from saving)."""
+        try:
+            book = self._load(read_only=True)
+            try:
+                return use(book)
+            finally:
+                book.close()
+        except PermissionError as error:
+            raise _Locked(DENIED_DETAIL(self.language, error=error)) from error
+
+    def _change(self, change: Callable[[Workbook], bool]) -> None:
+        """Load, change and save as one step, waiting while the file is locked."""
+        self._retry(lambda: self._change_once(change), LOCKED)
 
     def _change_once(self, change: Callable[[Workbook], bool]) -> None:
         lock = self._lock_file()
@@ -384,6 +407,9 @@ def _fill(sheet: Worksheet, tab: SheetTab) -> None:
         sheet.freeze_panes = f"A{tab.header_row + 1}"
     for c, width in enumerate(tab.column_widths, start=1):
         sheet.column_dimensions[get_column_letter(c)].width = width
+    for c, number_format in tab.number_formats.items():
+        # Also the column's own format, so the rows a person adds later take it.
+        sheet.column_dimensions[get_column_letter(c + 1)].number_format = number_format
     for (r, c), note in tab.notes.items():
         comment = Comment(note, "automation")
         comment.width, comment.height = 300, 120

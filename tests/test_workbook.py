@@ -439,6 +439,26 @@ def refused_replace(folder: Path) -> None:
     assert path.read_bytes() == original
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file permissions")
+def test_a_file_that_cannot_be_opened_for_reading_is_reported_after_waiting() -> None:
+    with tempfile.TemporaryDirectory() as base:
+        os.chmod(base, 0o755)
+        path = Path(base) / "quiz.xlsx"
+        secretary_workbook(path)
+        os.chmod(path, 0o000)
+
+        def attempt() -> str:
+            sleep = FakeSleep()
+            try:
+                LocalWorkbook(path, language="en", lock_timeout=2, sleep=sleep).read(["Câu hỏi"])
+            except WorkbookLocked as locked:
+                return f"locked after {sum(sleep.waits)}s: {locked}"
+            return "read"
+
+        outcome = unprivileged(attempt)
+    assert outcome.startswith("locked after 2.0s: Could not read"), outcome
+
+
 # --- formatting --------------------------------------------------------------------------
 
 
@@ -509,5 +529,6 @@ def test_the_init_template_reads_back_as_a_clean_bank(tmp_path: Path, language: 
 
     stored = openpyxl.load_workbook(path)[tabs[2].title]
     assert stored["B2"].number_format == "dd/mm/yyyy hh:mm"
+    assert stored.column_dimensions["B"].number_format == "dd/mm/yyyy hh:mm"  # for new rows
     assert stored["A1"].comment is not None and stored.freeze_panes == "A2"
     assert [str(r.sqref) for r in stored.data_validations.dataValidation] == ["C2:C500"]
