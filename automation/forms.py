@@ -64,11 +64,12 @@ def document_title(spec: FormSpec) -> str:
 class GoogleForms:
     """Quiz forms in the account of the credentials; ``share_with`` get edit access."""
 
-    def __init__(self, apis: Apis, *, share_with: Sequence[str] = (), language: str = "vi"
-                 ) -> None:
+    def __init__(self, apis: Apis, *, share_with: Sequence[str] = (), language: str = "vi",
+                 page_size: int = PAGE_SIZE) -> None:
         self.apis = apis
         self.share_with = tuple(share_with)
         self.language = language
+        self.page_size = page_size
 
     # --- building -----------------------------------------------------------------
 
@@ -146,9 +147,10 @@ class GoogleForms:
         """Anyone with the link may respond; ``share_with`` may edit. Only what is missing."""
         permissions = self.apis.service("drive").permissions()
         present = self._drive(permissions.list(
-            fileId=form_id, fields="permissions(id,type,role,emailAddress,view)"), form_id)
+            fileId=form_id, includePermissionsForView="published",  # else not listed
+            fields="permissions(id,type,role,emailAddress,view)"), form_id)
         have = present.get("permissions", [])
-        if not any(p.get("type") == "anyone" for p in have):
+        if not any(p.get("type") == "anyone" and p.get("view") == "published" for p in have):
             self._drive(permissions.create(
                 fileId=form_id, body={"type": "anyone", "role": "reader", "view": "published"},
                 fields="id",
@@ -202,7 +204,7 @@ class GoogleForms:
         token: str | None = None
         while True:
             page = self._forms(forms.responses().list(
-                formId=form_id, pageSize=PAGE_SIZE, pageToken=token), form_id)
+                formId=form_id, pageSize=self.page_size, pageToken=token), form_id)
             result += [_response(r, titles, identity) for r in page.get("responses", [])]
             token = page.get("nextPageToken")
             if not token:

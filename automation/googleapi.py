@@ -114,7 +114,12 @@ REFUSED = Text(
     "{api} từ chối yêu cầu (HTTP {status}): {message}",
     "The {api} refused the request (HTTP {status}): {message}",
 )
-SIGNED_IN_ACCOUNT = Text("đã đăng nhập bằng `automation auth`", "signed in with `automation auth`")
+NOT_SHARED_UNKNOWN = Text(
+    "Tài khoản Google đã đăng nhập bằng `automation auth` không có quyền với {what}. Mở nó trên "
+    "Google, bấm \"Chia sẻ\" và thêm tài khoản đó với quyền Người chỉnh sửa.",
+    "The Google account signed in with `automation auth` has no access to {what}. Open it in "
+    "Google, click \"Share\" and add that account as an Editor.",
+)
 
 
 @dataclass(frozen=True)
@@ -188,8 +193,6 @@ class Context:
     account: str = ""  # the email Google sees, if known
     credentials_file: str = ""
 
-    def who(self) -> str:
-        return self.account or SIGNED_IN_ACCOUNT(self.language)
 
 
 def _rate_limited(info: ErrorInfo) -> bool:
@@ -214,7 +217,9 @@ def translate(info: ErrorInfo, ctx: Context, *, api: str, what: str = "", tries:
     if info.bad_range:
         return BadRange(REFUSED(lang, api=name, status=info.status, message=info.message))
     if info.status == 403 and what:
-        return InputError(NOT_SHARED(lang, account=ctx.who(), what=what))
+        if not ctx.account:
+            return InputError(NOT_SHARED_UNKNOWN(lang, what=what))
+        return InputError(NOT_SHARED(lang, account=ctx.account, what=what))
     if info.status == 404 and what:
         return InputError(NOT_FOUND(lang, what=what))
     if info.status in RETRYABLE:

@@ -1,0 +1,188 @@
+"""GoogleForms through the fake Google over HTTP, with the real google-api-python-client."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from automation import googlebackend
+from automation.config import ENV_ENDPOINT, GoogleSettings, Settings
+from automation.forms import OWNER_KEY, ROUND_KEY, GoogleForms, document_title
+from automation.ports import FormQuestion, FormSpec
+
+ADMIN = "admin@example.com"
+SECRETARY = "bithu@example.com"
+MEMBERS = ("Nguyễn Văn A", "Trần Thị B", "Lê Văn C")
+
+
+def no_sleep(_: float) -> None:
+    """Backoff waits are skipped in tests."""
+
+
+def spec(identity: str = "roster", round_id: str = "2026-11") -> FormSpec:
+    questions = (
+        FormQuestion("Đảng Cộng sản Việt Nam thành lập năm nào?", ("1930", "1945", "1954"),
+                     multi=False, points=1, correct=("1930",), explanation="Ngày 3/2/1930."),
+        FormQuestion("Những văn kiện nào\nlà nghị quyết?", ("NQ 21", "CT 05", "NQ 57"),
+                     multi=True, points=2, correct=("NQ 21", "NQ 57")),
+    )
+    return FormSpec(round_id=round_id, owner="sheet-123", title=f"Thi tháng {round_id}",
+                    description="", identity=identity, member_names=MEMBERS,
+                    questions=questions, shuffle_options=True, seconds_allowed=60)
+
+
+@pytest.fixture
+def setup(fake_google: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+          ) -> tuple[Any, Settings]:
+    monkeypatch.setenv(ENV_ENDPOINT, fake_google.url)
+    credentials = tmp_path / "credentials.json"
+    fake_google.authorized_user_file(credentials, email=ADMIN)
+    spreadsheet_id = fake_google.create_spreadsheet(ADMIN, "Thi", {"Lịch thi": [["Kỳ thi"]]})
+    settings = Settings(backend="google", google=GoogleSettings(
+        spreadsheet_id=spreadsheet_id, credentials=credentials, share_with=(SECRETARY,)))
+    return fake_google, settings
+
+
+def forms_of(settings: Settings, **overrides: Any) -> GoogleForms:
+    _, forms = googlebackend.connect(settings, sleep=no_sleep, **overrides)
+    return forms
+
+
+def creates(fake: Any) -> int:
+    return sum(1 for r in fake.requests() if r["method"] == "POST" and
+               r["path"].split("?")[0] == "/v1/forms")
+
+
+def question_ids(fake: Any, form_id: str) -> dict[str, str]:
+    """Item title → questionId, from the fake's copy of the form."""
+    return {item["title"]: item["questionItem"]["question"]["questionId"]
+            for item in fake.form(form_id)["items"] if "questionItem" in item}
+
+
+def test_build_makes_a_graded_quiz_with_the_roster_first(setup: Any) -> None:
+    fake, settings = setup
+    ref = forms_of(settings).build(spec())
+    form = fake.form(ref.form_id)
+    assert ref.url == form["responderUri"]
+    assert form["settings"]["quizSettings"]["isQuiz"] is True
+    assert "2 câu hỏi" in form["info"]["description"]
+    items = form["items"]
+    assert items[0]["title"] == "Họ và tên"
+    roster = items[0]["questionItem"]["question"]
+    assert roster["required"] and roster["choiceQuestion"]["type"] == "DROP_DOWN"
+    assert [o["value"] for o in roster["choiceQuestion"]["options"]] == list(MEMBERS)
+    multi = items[2]["questionItem"]["question"]
+    assert items[2]["title"] == "Những văn kiện nào là nghị quyết?"  # no line break in a title
+    assert multi["choiceQuestion"]["type"] == "CHECKBOX"
+    assert multi["choiceQuestion"]["shuffle"] is True
+    assert multi["grading"]["pointValue"] == 2
+    assert [a["value"] for a in multi["grading"]["correctAnswers"]["answers"]] == [
+        "NQ 21", "NQ 57"]
+    single = items[1]["questionItem"]["question"]
+    assert single["grading"]["whenRight"]["text"] == "Ngày 3/2/1930."
+    assert form["publishSettings"]["publishState"]["isAcceptingResponses"] is False
+
+
+def test_build_marks_and_shares_the_form_on_drive(setup: Any) -> None:
+    _, settings = setup
+    forms = forms_of(settings)
+    ref = forms.build(spec())
+    drive = forms.apis.service("drive")
+    record = forms.apis.execute(drive.files().get(fileId=ref.form_id, fields="appProperties"),
+                                api="drive")
+    assert record["appProperties"] == {ROUND_KEY: "2026-11", OWNER_KEY: "sheet-123"}
+    permissions = forms.apis.execute(drive.permissions().list(
+        fileId=ref.form_id, fields="permissions(type,role,emailAddress,view)",
+        includePermissionsForView="published"),
+        api="drive")["permissions"]
+    assert {"type": "anyone", "role": "reader", "view": "published"} in permissions
+    assert any(p.get("emailAddress") == SECRETARY and p["role"] == "writer" for p in permissions)
+
+
+def test_build_twice_gives_one_form(setup: Any) -> None:
+    fake, settings = setup
+    first = forms_of(settings).build(spec())
+    second = forms_of(settings).build(spec())  # another run, e.g. on another machine
+    assert second == first
+    assert creates(fake) == 1
+    assert len(question_ids(fake, first.form_id)) == 3
+
+
+def test_a_form_created_by_a_crashed_run_is_adopted(setup: Any) -> None:
+    fake, settings = setup
+    forms = forms_of(settings)
+    orphan = forms.apis.execute(forms.apis.service("forms").forms().create(
+        body={"info": {"title": "Thi tháng 2026-11", "documentTitle": document_title(spec())}},
+        unpublished=True), api="forms")
+    ref = forms.build(spec())
+    assert ref.form_id == orphan["formId"]
+    assert creates(fake) == 1
+    assert len(fake.form(ref.form_id)["items"]) == 3
+    other_round = forms.build(spec(round_id="2026-12"))
+    assert other_round.form_id != ref.form_id and creates(fake) == 2
+
+
+def test_members_can_submit_only_while_the_form_is_open(setup: Any) -> None:
+    fake, settings = setup
+    forms = forms_of(settings)
+    ref = forms.build(spec())
+    ids = question_ids(fake, ref.form_id)
+    answers = {ids["Họ và tên"]: ["Nguyễn Văn A"],
+               ids["Đảng Cộng sản Việt Nam thành lập năm nào?"]: ["1930"],
+               ids["Những văn kiện nào là nghị quyết?"]: ["NQ 21", "NQ 57"]}
+    with pytest.raises(Exception, match="403"):
+        fake.submit(ref.form_id, answers=answers)
+    forms.open(ref.form_id, datetime.now(UTC) + timedelta(minutes=2))
+    fake.submit(ref.form_id, answers=answers)
+    forms.close(ref.form_id)
+    with pytest.raises(Exception, match="403"):
+        fake.submit(ref.form_id, answers=answers)
+    state = fake.form(ref.form_id)["publishSettings"]["publishState"]
+    assert state == {"isPublished": True, "isAcceptingResponses": False}
+    assert len(forms.responses(ref.form_id)) == 1
+
+
+def test_responses_are_mapped_to_titles_names_and_aware_times_across_pages(setup: Any
+                                                                           ) -> None:
+    fake, settings = setup
+    forms = forms_of(settings)
+    ref = forms.build(spec())
+    ids = question_ids(fake, ref.form_id)
+    forms.open(ref.form_id, datetime.now(UTC) + timedelta(minutes=2))
+    start = datetime(2026, 11, 29, 12, 30, 5, 250000, tzinfo=UTC)
+    for n in range(5):
+        fake.submit(ref.form_id, answers={
+            ids["Họ và tên"]: [MEMBERS[n % 3]],
+            ids["Đảng Cộng sản Việt Nam thành lập năm nào?"]: ["1945" if n else "1930"],
+            ids["Những văn kiện nào là nghị quyết?"]: ["CT 05"],
+        }, submit_time=start + timedelta(seconds=n))
+    paged = GoogleForms(forms.apis, page_size=2)
+    before = len(fake.requests())
+    responses = paged.responses(ref.form_id)
+    lists = [r for r in fake.requests()[before:] if "/responses" in r["path"]]
+    assert len(lists) == 3
+    assert len({r.response_id for r in responses}) == 5
+    first = min(responses, key=lambda r: r.submitted_at)
+    assert first.submitted_at == start and first.submitted_at.tzinfo is not None
+    assert first.respondent == "Nguyễn Văn A"
+    assert first.answers == {"Đảng Cộng sản Việt Nam thành lập năm nào?": ("1930",),
+                             "Những văn kiện nào là nghị quyết?": ("CT 05",)}
+
+
+def test_email_identity_collects_verified_emails(setup: Any) -> None:
+    fake, settings = setup
+    forms = forms_of(settings)
+    ref = forms.build(spec(identity="email"))
+    form = fake.form(ref.form_id)
+    assert form["settings"]["emailCollectionType"] == "VERIFIED"
+    assert len(form["items"]) == 2  # no roster drop-down
+    ids = question_ids(fake, ref.form_id)
+    forms.open(ref.form_id, datetime.now(UTC) + timedelta(minutes=2))
+    fake.submit(ref.form_id, email="a@example.com", answers={
+        ids["Đảng Cộng sản Việt Nam thành lập năm nào?"]: ["1930"],
+        ids["Những văn kiện nào là nghị quyết?"]: ["NQ 21"]})
+    (response,) = forms.responses(ref.form_id)
+    assert response.respondent == "a@example.com"
