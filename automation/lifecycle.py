@@ -28,6 +28,7 @@ class Step(Enum):
     CLOSE = "close"  # stop accepting responses
     RANK = "rank"  # read responses, rank, write the result tabs
     MISS = "miss"  # the deadline passed and it was never opened: nothing opens late
+    RESCHEDULE = "reschedule"  # a missed round got a new opening time: pending again
 
 
 def recorded_status(round_: Round) -> Status:
@@ -66,6 +67,11 @@ def planned_deadline(round_: Round, grace: timedelta) -> datetime:
 
 def due_step(round_: Round, now: datetime, *, prepare_ahead: timedelta, grace: timedelta) -> Step:
     """The one step due for ``round_`` at ``now``, or ``Step.NONE``."""
+    if round_.status is Status.MISSED and round_.opened_at is None:
+        if now >= planned_deadline(round_, grace):
+            return Step.NONE
+        # The secretary moved ``Mở lúc`` to the future: show it is scheduled again.
+        return Step.PREPARE if now >= round_.opens_at - prepare_ahead else Step.RESCHEDULE
     status = effective_status(round_, now, grace)
     if status is Status.PENDING:
         if now >= planned_deadline(round_, grace):
@@ -93,4 +99,5 @@ def next_status(step: Step) -> Status:
         Step.CLOSE: Status.CLOSED,
         Step.RANK: Status.RANKED,
         Step.MISS: Status.MISSED,
+        Step.RESCHEDULE: Status.PENDING,
     }[step]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
@@ -69,8 +70,8 @@ def test_missed_round_with_a_new_opening_time_is_scheduled_again() -> None:
     moved = round_(Status.MISSED, form_id="f1")
     now = OPENS - timedelta(hours=1)
     assert effective_status(moved, now, GRACE) is Status.PREPARED
-    assert step(moved, now) is Step.NONE
-    assert step(moved, OPENS) is Step.OPEN
+    assert step(moved, now) is Step.PREPARE  # shown as prepared again, same form
+    assert step(replace(moved, status=Status.PREPARED), OPENS) is Step.OPEN
     assert effective_status(round_(Status.MISSED), now, GRACE) is Status.PENDING
 
 
@@ -96,3 +97,10 @@ def test_a_round_is_never_opened_after_its_planned_deadline(
     r = round_(status, form_id="f" if has_form else "")
     if now >= planned_deadline(r, GRACE):
         assert step(r, now) not in (Step.OPEN, Step.PREPARE)
+
+
+def test_a_missed_round_moved_far_ahead_is_pending_until_its_prepare_time() -> None:
+    moved = replace(round_(Status.MISSED, form_id="f1"), opens_at=OPENS + timedelta(days=30))
+    assert step(moved, OPENS) is Step.RESCHEDULE
+    assert step(replace(moved, status=Status.PENDING), OPENS) is Step.NONE
+    assert step(moved, OPENS + timedelta(days=29, hours=1)) is Step.PREPARE

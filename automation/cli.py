@@ -1,0 +1,489 @@
+"""The ``automation`` command: each subcommand wires the adapters to the core.
+
+Exit codes: 0 done, 1 the input needs fixing (the message says where),
+2 usage, 3 an outside service failed after retries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from automation import __version__, config, report
+from automation.backends import Backend, open_backend, open_spreadsheet
+from automation.bank import parse_datetime
+from automation.config import Settings
+from automation.filelock import AlreadyRunning, exclusive, lock_path
+from automation.i18n import Text
+from automation.layout import SCHEDULE, Status
+from automation.lifecycle import Step, effective_status
+from automation.model import Round, RoundResult
+from automation.ports import BackendError, InputError
+from automation.selection import NotEnoughQuestions, select_questions
+from automation.text import normalize
+from automation.tick import TickReport, load_bank, minutes_seconds
+
+log = logging.getLogger("automation")
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BACKEND = 0, 1, 2, 3
+
+NO_ROUND = Text(
+    "Không có kỳ thi '{round}' trong trang Lịch thi. Các kỳ đang có: {known}.",
+    "There is no round '{round}' in the Schedule tab. Rounds there: {known}.",
+)
+BAD_NOW = Text(
+    '--now {value!r}: {error}. Ví dụ: --now "10/03/2023 14:00" hoặc --now 2023-03-10T14:00+07:00.',
+    '--now {value!r}: {error}. For example --now "10/03/2023 14:00" or '
+    "--now 2023-03-10T14:00+07:00.",
+)
+BUSY = Text(
+    "Một lần chạy khác đang làm việc với bảng tính này; lần này không làm gì.",
+    "Another run is working on this spreadsheet; this one does nothing.",
+)
+CHECK_OK = Text(
+    "Không có lỗi: {questions} câu hỏi, {members} đảng viên, {rounds} kỳ thi.",
+    "No problems: {questions} questions, {members} members, {rounds} rounds.",
+)
+CHECK_BAD = Text("{count} lỗi cần sửa.", "{count} problem(s) to fix.")
+ALREADY = Text(
+    "Kỳ {round} đang ở trạng thái '{status}': không có gì để {what}.",
+    "Round {round} is '{status}': nothing to {what}.",
+)
+CLOSE_FIRST = Text(
+    "Kỳ {round} đang mở. Hãy đóng trước: automation close {round}.",
+    "Round {round} is open. Close it first: automation close {round}.",
+)
+CREATED = Text("Đã tạo: {tabs} trong {where}.", "Created: {tabs} in {where}.")
+KEPT = Text(
+    "Đã có sẵn, không ghi đè: {tabs} trong {where}.",
+    "Already there, left untouched: {tabs} in {where}.",
+)
+NEW_SPREADSHEET = Text(
+    "Đã tạo bảng tính mới: {url}\nHãy ghi vào config/settings.toml, mục [google]:\n"
+    'spreadsheet_id = "{id}"',
+    "Created a new spreadsheet: {url}\nPut this in config/settings.toml, under [google]:\n"
+    'spreadsheet_id = "{id}"',
+)
+RESULTS_WRITTEN = Text("Kết quả đã ghi vào {where}.", "Results written to {where}.")
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- output for people -------------------------------------------------------
+
+
+def width(text: str) -> int:
+    """How many terminal columns ``text`` takes (combining marks take none)."""
+    total = 0
+    for char in unicodedata.normalize("NFC", text):
+        if unicodedata.combining(char):
+            continue
+        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return total
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """An aligned plain-text table."""
+    cells = [[str(h) for h in headers], *[["" if c is None else str(c) for c in r] for r in rows]]
+    widths = [max(width(row[i]) for row in cells) for i in range(len(headers))]
+
+    def line(row: list[str]) -> str:
+        return "  ".join(
+            c + " " * (w - width(c)) for c, w in zip(row, widths, strict=True)
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
+
+
+def result_table(result: RoundResult, settings: Settings) -> str:
+    """The ranked table as printed after ranking."""
+    en = settings.language == "en"
+    tz = settings.tz
+    headers = (
+        ["Rank", "Name", "Score (/10)", "Correct", "Time taken", "Submitted at"]
+        if en
+        else ["Hạng", "Họ và tên", "Điểm (/10)", "Số câu đúng", "Thời gian", "Nộp lúc"]
+    )
+    rows = [
+        [
+            e.rank,
+            e.name,
+            f"{e.score:.2f}",
+            f"{e.correct}/{len(result.questions)}",
+            minutes_seconds(e.duration),
+            e.submission.submitted_at.astimezone(tz).strftime("%H:%M:%S %d/%m/%Y"),
+        ]
+        for e in result.ranked
+    ]
+    text = table(headers, rows)
+    if result.unranked:
+        text += "\n\n" + ("Listed, not ranked:" if en else "Có bài nhưng không xếp hạng:")
+        for e in result.unranked:
+            reason = e.reason.label(settings.language) if e.reason else ""
+            when = e.submission.submitted_at.astimezone(tz).strftime("%H:%M:%S")
+            text += f"\n  {e.name} ({when}): {reason}"
+    if result.absent:
+        label = "Not taken part" if en else "Chưa tham gia"
+        text += f"\n\n{label}: " + ", ".join(m.name for m in result.absent)
+    return text
+
+
+def print_tick(outcome: TickReport, settings: Settings) -> int:
+    for change in outcome.changes:
+        detail = f"  {change.detail}" if change.detail and change.after is Status.PREPARED else ""
+        print(
+            f"{change.round_id}: {change.before.label(settings.language)} → "
+            f"{change.after.label(settings.language)}{detail}"
+        )
+    for problem in outcome.problems:
+        print(problem, file=sys.stderr)
+    for failure in outcome.failures:
+        print(failure, file=sys.stderr)
+    if outcome.failures:
+        return EXIT_BACKEND
+    return EXIT_INPUT if outcome.problems else EXIT_OK
+
+
+# --- commands ----------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    language = settings.language
+    if settings.backend == "google" and not settings.google.spreadsheet_id:
+        from automation.googlebackend import create_spreadsheet
+
+        spreadsheet_id, url = create_spreadsheet(settings, settings.quiz.title)
+        print(NEW_SPREADSHEET(language, url=url, id=spreadsheet_id))
+        settings = replace(settings, google=replace(settings.google, spreadsheet_id=spreadsheet_id))
+    sheet = open_spreadsheet(settings)
+    tabs = report.template_tabs(language)
+    created = sheet.add_tabs(tabs)
+    kept = [t.title for t in tabs if t.title not in created]
+    where = sheet.location()
+    if created:
+        print(CREATED(language, tabs=", ".join(created), where=where))
+    if kept:
+        print(KEPT(language, tabs=", ".join(kept), where=where))
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    language = settings.language
+    sheet = open_spreadsheet(settings)
+    _, bank = load_bank(sheet, settings)
+    problems = [p.describe(language) for p in bank.problems]
+    if args.round:
+        round_ = find_round(bank.rounds, args.round, language)
+        try:
+            select_questions(bank.questions, round_)
+        except NotEnoughQuestions as short:
+            problems.append(short.message(language))
+    for line in problems:
+        print(line)
+    if problems:
+        print(CHECK_BAD(language, count=len(problems)), file=sys.stderr)
+        return EXIT_INPUT
+    print(
+        CHECK_OK(
+            language,
+            questions=len(bank.questions),
+            members=len(bank.members),
+            rounds=len(bank.rounds),
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    language = settings.language
+    sheet = open_spreadsheet(settings)
+    _, bank = load_bank(sheet, settings)
+    headers = [
+        SCHEDULE.column(k).header(language)
+        for k in ("round", "opens_at", "questions", "status", "form_link", "note")
+    ]
+    rows = [
+        [
+            r.round_id,
+            r.opens_at.astimezone(settings.tz).strftime("%d/%m/%Y %H:%M"),
+            r.question_count,
+            r.status.label(language),
+            r.form_link,
+            r.note,
+        ]
+        for r in bank.rounds
+    ]
+    print(sheet.location())
+    print(table(headers, rows))
+    for problem in bank.problems:
+        print(problem.describe(language), file=sys.stderr)
+    upcoming = [
+        r for r in bank.rounds if r.form_link and r.status in (Status.PREPARED, Status.OPEN)
+    ]
+    if upcoming and settings.backend == "local":
+        from automation.qr import terminal_qr
+
+        print(terminal_qr(upcoming[0].form_link))
+    return EXIT_INPUT if bank.problems else EXIT_OK
+
+
+def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
+    now = parse_now(args.now, settings) if args.now else now_utc()
+    backend = open_backend(settings, clock=lambda: now)
+    with exclusive(lock_path(backend.owner)):
+        outcome = backend.quiz(settings).tick(now)
+    return print_tick(outcome, settings)
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from automation.service import run
+
+    return run(settings, log_file=Path(args.log_file) if args.log_file else None)
+
+
+def cmd_step(step: Step) -> Callable[[argparse.Namespace, Settings], int]:
+    """``open``, ``close`` and ``rank`` by hand: the same rules as the tick, now."""
+
+    def command(args: argparse.Namespace, settings: Settings) -> int:
+        if step is Step.RANK and args.responses_csv:
+            return rank_from_csv(args, settings)
+        now = now_utc()
+        backend = open_backend(settings, clock=now_utc)
+        with exclusive(lock_path(backend.owner)):
+            return by_hand(step, args.round, backend, settings, now)
+
+    return command
+
+
+def by_hand(step: Step, round_id: str, backend: Backend, settings: Settings, now: datetime) -> int:
+    language = settings.language
+    quiz = backend.quiz(settings)
+    bank = quiz.load()
+    round_ = find_round(bank.rounds, round_id, language)
+    status = effective_status(round_, now, settings.quiz.grace)
+    outcome = TickReport()
+    what = {Step.OPEN: "mở", Step.CLOSE: "đóng", Step.RANK: "xếp hạng"}[step]
+    if language == "en":
+        what = step.value
+    if step is Step.OPEN:
+        if status in (Status.PENDING, Status.MISSED):
+            round_ = quiz.advance(bank, round_, now, outcome, only=Step.PREPARE)
+            status = round_.status
+        if status is not Status.PREPARED:
+            return refuse(
+                ALREADY(language, round=round_.round_id, status=status.label(language), what=what),
+                outcome,
+                settings,
+            )
+    elif step is Step.CLOSE and status is not Status.OPEN:
+        return refuse(
+            ALREADY(language, round=round_.round_id, status=status.label(language), what=what),
+            outcome,
+            settings,
+        )
+    elif step is Step.RANK and status in (Status.PENDING, Status.PREPARED, Status.OPEN):
+        message = CLOSE_FIRST if status is Status.OPEN else ALREADY
+        return refuse(
+            message(language, round=round_.round_id, status=status.label(language), what=what),
+            outcome,
+            settings,
+        )
+    quiz.advance(bank, round_, now, outcome, only=step)
+    code = print_tick(outcome, settings)
+    if step is Step.OPEN and not outcome.failures and not outcome.problems:
+        print(round_.form_link or "")
+    return code
+
+
+def refuse(message: str, outcome: TickReport, settings: Settings) -> int:
+    print_tick(outcome, settings)
+    print(message, file=sys.stderr)
+    return EXIT_INPUT
+
+
+def rank_from_csv(args: argparse.Namespace, settings: Settings) -> int:
+    """Rank a Google Forms response export of a form made by hand."""
+    from automation.csvimport import read_export
+
+    language = settings.language
+    path = Path(args.responses_csv)
+    try:
+        # Undecodable bytes (an .xlsx, a file re-saved in another code page) are left for
+        # read_export to report as "not a CSV export" with what to do.
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    except OSError as exc:
+        raise InputError(f"{path}: {exc}") from exc
+    backend = open_backend(settings, clock=now_utc)
+    with exclusive(lock_path(backend.owner)):
+        quiz = backend.quiz(settings)
+        bank = quiz.load()
+        round_ = find_round(bank.rounds, args.round, language)
+        order = args.date_format or ("mdy" if language == "en" else "dmy")
+        exported = read_export(
+            text,
+            questions=bank.questions,
+            tz=settings.tz,
+            date_order=order,
+            language=language,
+            file_name=str(path),
+            identity=settings.quiz.identity,
+        )
+        titles = {normalize(t) for e in exported for t in e.response.answers}
+        questions = [q for q in bank.questions if q.key in titles]
+        if not questions:
+            questions = list(quiz.round_questions(bank, round_))
+        result = quiz.publish(
+            bank,
+            round_,
+            questions,
+            [e.response for e in exported],
+            scores={e.response.response_id: e.score for e in exported if e.score is not None},
+        )
+        quiz.record_ranked(round_)
+    print(result_table(result, settings))
+    print()
+    print(RESULTS_WRITTEN(language, where=backend.sheet.location()))
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from automation.demo import run_demo
+
+    return run_demo(language=settings.language, keep=Path(args.folder) if args.folder else None)
+
+
+def cmd_auth(args: argparse.Namespace, settings: Settings) -> int:
+    from automation.auth import sign_in
+
+    path = sign_in(settings)
+    print(path)
+    return EXIT_OK
+
+
+def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from automation.doctor import diagnose
+
+    checks = diagnose(settings)
+    for ok, line in checks:
+        print(f"{'✓' if ok else '✗'} {line}")
+    return EXIT_OK if all(ok for ok, _ in checks) else EXIT_INPUT
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+def find_round(rounds: Sequence[Round], round_id: str, language: str) -> Round:
+    for round_ in rounds:
+        if normalize(round_.round_id) == normalize(round_id):
+            return round_
+    known = ", ".join(r.round_id for r in rounds) or "-"
+    raise InputError(NO_ROUND(language, round=round_id, known=known))
+
+
+def parse_now(value: str, settings: Settings) -> datetime:
+    try:
+        moment = parse_datetime(value, settings.tz, "dmy")
+    except ValueError as exc:
+        raise InputError(BAD_NOW(settings.language, value=value, error=exc)) from exc
+    if moment is None:
+        raise InputError(BAD_NOW(settings.language, value=value, error="blank"))
+    return moment
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="automation",
+        description="Thi trắc nghiệm hằng tháng của chi bộ: tạo biểu mẫu từ ngân hàng câu hỏi, "
+        "mở và đóng đúng giờ, xếp hạng, ghi kết quả vào bảng tính.",
+    )
+    parser.add_argument("--version", action="version", version=f"automation {__version__}")
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="settings file (default: config/settings.toml, or $AUTOMATION_CONFIG)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Callable[..., int], help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    add("init", cmd_init, "create the workbook or the template tabs; never overwrites data")
+    add("check", cmd_check, "validate questions, members and schedule").add_argument(
+        "round", nargs="?", metavar="ROUND", help="also check that this round can be filled"
+    )
+    add("tick", cmd_tick, "one pass of the round's life, then exit").add_argument(
+        "--now",
+        metavar="TIME",
+        help="act as if it were TIME (configured time zone unless it has an offset): "
+        "for tests and for catching up by hand",
+    )
+    add(
+        "run", cmd_run, "the service: tick every 30 seconds (local: also serve the form)"
+    ).add_argument("--log-file", metavar="PATH", help="also log to this rotating file")
+    for step, name, text in (
+        (Step.OPEN, "open", "prepare (if needed) and open ROUND now"),
+        (Step.CLOSE, "close", "close ROUND now, then rank it"),
+        (Step.RANK, "rank", "rank ROUND (again) and write the results"),
+    ):
+        sub = add(name, cmd_step(step), text)
+        sub.add_argument("round", metavar="ROUND")
+        if step is Step.RANK:
+            sub.add_argument(
+                "--responses-csv",
+                metavar="FILE",
+                help="a Google Forms response export (CSV) of a form made by hand",
+            )
+            sub.add_argument(
+                "--date-format",
+                metavar="ORDER",
+                help="how the export's timestamps read: dmy, mdy, ymd or a strptime format "
+                "(default: dmy for vi, mdy for en)",
+            )
+    add("status", cmd_status, "the schedule with each round's state")
+    add("demo", cmd_demo, "a complete round offline in under a minute").add_argument(
+        "--folder",
+        metavar="DIR",
+        help="where to put the demo workbook (default: a new temp folder)",
+    )
+    add("auth", cmd_auth, "one-time Google sign-in that stores a refreshable token")
+    add("doctor", cmd_doctor, "check config, credentials, APIs and spreadsheet access")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(message)s",
+        datefmt="%Y-%m-%d %H:%M:%S",
+        stream=sys.stdout,
+    )
+    for noisy in ("googleapiclient", "urllib3", "waitress", "werkzeug"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    language = "vi"
+    try:
+        settings = config.load(config.config_path(args.config))
+        language = settings.language
+        return int(args.handler(args, settings))
+    except InputError as problem:
+        print(problem, file=sys.stderr)
+        return EXIT_INPUT
+    except BackendError as failure:
+        print(failure, file=sys.stderr)
+        return EXIT_BACKEND
+    except AlreadyRunning:
+        print(BUSY(language), file=sys.stderr)
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
