@@ -118,6 +118,14 @@ def test_a_spreadsheet_not_shared_names_the_account(setup: Any, tmp_path: Path) 
     assert sheet.tab_titles() == ["Lịch thi"]
 
 
+def test_a_wrong_spreadsheet_id_says_to_check_it(setup: Any) -> None:
+    _, settings = setup
+    wrong = Settings(backend="google", language="en", google=GoogleSettings(
+        spreadsheet_id="1NoSuchSheet", credentials=settings.google.credentials))
+    with pytest.raises(InputError, match=r"the spreadsheet 1NoSuchSheet was not found"):
+        googlebackend.connect(wrong, sleep=Sleeps())
+
+
 @pytest.mark.parametrize(("api", "name"), [("sheets", "Google Sheets API"),
                                            ("forms", "Google Forms API"),
                                            ("drive", "Google Drive API")])

@@ -12,6 +12,7 @@ from automation import googlebackend
 from automation.config import ENV_ENDPOINT, GoogleSettings, Settings
 from automation.forms import OWNER_KEY, ROUND_KEY, GoogleForms, document_title
 from automation.ports import FormQuestion, FormSpec
+from tests.fakegoogle import ApiError
 
 ADMIN = "admin@example.com"
 SECRETARY = "bithu@example.com"
@@ -133,43 +134,62 @@ def test_members_can_submit_only_while_the_form_is_open(setup: Any) -> None:
     answers = {ids["Họ và tên"]: ["Nguyễn Văn A"],
                ids["Đảng Cộng sản Việt Nam thành lập năm nào?"]: ["1930"],
                ids["Những văn kiện nào là nghị quyết?"]: ["NQ 21", "NQ 57"]}
-    with pytest.raises(Exception, match="403"):
+    with pytest.raises(ApiError, match="403"):
         fake.submit(ref.form_id, answers=answers)
     forms.open(ref.form_id, datetime.now(UTC) + timedelta(minutes=2))
     fake.submit(ref.form_id, answers=answers)
     forms.close(ref.form_id)
-    with pytest.raises(Exception, match="403"):
+    with pytest.raises(ApiError, match="403"):
         fake.submit(ref.form_id, answers=answers)
     state = fake.form(ref.form_id)["publishSettings"]["publishState"]
     assert state == {"isPublished": True, "isAcceptingResponses": False}
     assert len(forms.responses(ref.form_id)) == 1
 
 
-def test_responses_are_mapped_to_titles_names_and_aware_times_across_pages(setup: Any
-                                                                           ) -> None:
-    fake, settings = setup
+def open_form(fake: Any, settings: Settings) -> tuple[GoogleForms, str, dict[str, str]]:
     forms = forms_of(settings)
     ref = forms.build(spec())
-    ids = question_ids(fake, ref.form_id)
     forms.open(ref.form_id, datetime.now(UTC) + timedelta(minutes=2))
-    start = datetime(2026, 11, 29, 12, 30, 5, 250000, tzinfo=UTC)
+    return forms, ref.form_id, question_ids(fake, ref.form_id)
+
+
+def test_responses_are_mapped_to_titles_and_names_across_pages(setup: Any) -> None:
+    fake, settings = setup
+    forms, form_id, ids = open_form(fake, settings)
+    began = datetime.now(UTC).replace(microsecond=0)
     for n in range(5):
-        fake.submit(ref.form_id, answers={
+        fake.submit(form_id, answers={
             ids["Họ và tên"]: [MEMBERS[n % 3]],
-            ids["Đảng Cộng sản Việt Nam thành lập năm nào?"]: ["1945" if n else "1930"],
+            ids["Đảng Cộng sản Việt Nam thành lập năm nào?"]: ["1930" if n == 0 else "1945"],
             ids["Những văn kiện nào là nghị quyết?"]: ["CT 05"],
-        }, submit_time=start + timedelta(seconds=n))
+        })
     paged = GoogleForms(forms.apis, page_size=2)
     before = len(fake.requests())
-    responses = paged.responses(ref.form_id)
+    responses = paged.responses(form_id)
     lists = [r for r in fake.requests()[before:] if "/responses" in r["path"]]
     assert len(lists) == 3
     assert len({r.response_id for r in responses}) == 5
-    first = min(responses, key=lambda r: r.submitted_at)
-    assert first.submitted_at == start and first.submitted_at.tzinfo is not None
+    assert sorted(r.respondent for r in responses) == sorted(MEMBERS[n % 3] for n in range(5))
+    first = next(r for r in responses
+                 if r.answers["Đảng Cộng sản Việt Nam thành lập năm nào?"] == ("1930",))
     assert first.respondent == "Nguyễn Văn A"
-    assert first.answers == {"Đảng Cộng sản Việt Nam thành lập năm nào?": ("1930",),
-                             "Những văn kiện nào là nghị quyết?": ("CT 05",)}
+    assert first.answers["Những văn kiện nào là nghị quyết?"] == ("CT 05",)
+    assert set(first.answers) == {"Đảng Cộng sản Việt Nam thành lập năm nào?",
+                                  "Những văn kiện nào là nghị quyết?"}
+    assert first.submitted_at.tzinfo is not None
+    assert began - timedelta(seconds=1) <= first.submitted_at <= datetime.now(UTC)
+
+
+def test_submission_time_is_read_to_the_fraction_of_a_second(setup: Any) -> None:
+    fake, settings = setup
+    forms, form_id, ids = open_form(fake, settings)
+    moment = datetime(2026, 11, 29, 12, 30, 5, 250000, tzinfo=UTC)
+    fake.submit(form_id, submit_time=moment, answers={
+        ids["Họ và tên"]: ["Trần Thị B"],
+        ids["Đảng Cộng sản Việt Nam thành lập năm nào?"]: ["1930"],
+        ids["Những văn kiện nào là nghị quyết?"]: ["NQ 21", "NQ 57"]})
+    (response,) = forms.responses(form_id)
+    assert response.submitted_at == moment
 
 
 def test_email_identity_collects_verified_emails(setup: Any) -> None:
