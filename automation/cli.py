@@ -469,6 +469,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         datefmt="%Y-%m-%d %H:%M:%S",
         stream=sys.stdout,
     )
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # bursts of phones are normal
     for noisy in ("googleapiclient", "urllib3", "waitress", "werkzeug"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     language = "vi"
