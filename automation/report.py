@@ -318,11 +318,14 @@ def read_responses_tab(
     }
     fixed: dict[str, int] = {}
     english = 0
-    for columns, order in ((RESPONSE_FIXED[:4], sorted(titles)),
-                           (RESPONSE_FIXED[4:], sorted(titles, reverse=True))):
+    for columns, order in (
+        (RESPONSE_FIXED[:4], sorted(titles)),
+        (RESPONSE_FIXED[4:], sorted(titles, reverse=True)),
+    ):
         for column in columns:
-            c = next((c for c in order if c not in fixed.values()
-                      and column.matches(titles[c])), None)
+            c = next(
+                (c for c in order if c not in fixed.values() and column.matches(titles[c])), None
+            )
             if c is not None:
                 fixed[column.key] = c
                 english += normalize(titles[c]) == normalize(column.en)
@@ -385,13 +388,18 @@ def _parse_moment(value: Cell, tz: tzinfo) -> datetime | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
-    for parse in (datetime.fromisoformat, lambda t: datetime.strptime(t, SHOWN_DATETIME)):
-        try:
-            parsed = parse(text)
-        except ValueError:
-            continue
-        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=tz)
-    return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        for shown in (SHOWN_DATETIME, "%d/%m/%Y %H:%M"):
+            try:
+                parsed = datetime.strptime(text, shown)
+                break
+            except ValueError:
+                continue
+        else:
+            return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=tz)
 
 
 # --- question statistics -------------------------------------------------------------------

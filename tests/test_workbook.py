@@ -189,9 +189,7 @@ def test_update_cells_writes_only_those_cells(tmp_path: Path) -> None:
     book = LocalWorkbook(path)
     closed = datetime(2023, 3, 14, 19, 36, 5, tzinfo=TZ)
 
-    book.update_cells(
-        [CellWrite("Câu hỏi", 2, 6, "2023-03"), CellWrite("Lịch thi", 2, 9, closed)]
-    )
+    book.update_cells([CellWrite("Câu hỏi", 2, 6, "2023-03"), CellWrite("Lịch thi", 2, 9, closed)])
 
     after = snapshot(path, "Câu hỏi")
     assert [c for c in after if c[0] != "F2"] == [c for c in before if c[0] != "F2"]
@@ -329,9 +327,7 @@ def test_a_save_that_fails_midway_leaves_the_workbook_intact(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("lock_name", ["~$quiz.xlsx", ".~lock.quiz.xlsx#"])
-def test_a_lock_file_makes_it_wait_then_fail_without_change(
-    tmp_path: Path, lock_name: str
-) -> None:
+def test_a_lock_file_makes_it_wait_then_fail_without_change(tmp_path: Path, lock_name: str) -> None:
     path = tmp_path / "quiz.xlsx"
     secretary_workbook(path)
     (tmp_path / lock_name).write_text("Bí thư")
