@@ -246,9 +246,16 @@ class LocalWorkbook:
             ) from error
 
     def _lock_file(self) -> Path | None:
-        """The lock file Excel (``~$name``) or LibreOffice (``.~lock.name#``) keeps, if any."""
-        for name in (f"~${self.path.name}", f".~lock.{self.path.name}#"):
-            candidate = self.path.with_name(name)
+        """The lock file Excel (``~$name``) or LibreOffice (``.~lock.name#``) keeps, if any.
+
+        Office may instead put ``~$`` over the first two characters of a long name.
+        """
+        name = self.path.name
+        candidates = [f"~${name}", f".~lock.{name}#"]
+        if len(self.path.stem) >= 8:
+            candidates.append(f"~${name[2:]}")
+        for lock_name in candidates:
+            candidate = self.path.with_name(lock_name)
             if candidate.exists():
                 return candidate
         return None

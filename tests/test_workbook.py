@@ -326,9 +326,18 @@ def test_a_save_that_fails_midway_leaves_the_workbook_intact(tmp_path: Path) -> 
 # --- locks -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("lock_name", ["~$quiz.xlsx", ".~lock.quiz.xlsx#"])
-def test_a_lock_file_makes_it_wait_then_fail_without_change(tmp_path: Path, lock_name: str) -> None:
-    path = tmp_path / "quiz.xlsx"
+@pytest.mark.parametrize(
+    ("file_name", "lock_name"),
+    [
+        ("quiz.xlsx", "~$quiz.xlsx"),
+        ("quiz.xlsx", ".~lock.quiz.xlsx#"),
+        ("thi-trac-nghiem.xlsx", "~$i-trac-nghiem.xlsx"),
+    ],
+)
+def test_a_lock_file_makes_it_wait_then_fail_without_change(
+    tmp_path: Path, file_name: str, lock_name: str
+) -> None:
+    path = tmp_path / file_name
     secretary_workbook(path)
     (tmp_path / lock_name).write_text("Bí thư")
     original = path.read_bytes()
