@@ -12,6 +12,7 @@ back exactly.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta, tzinfo
 
@@ -83,24 +84,21 @@ def results_tab(result: RoundResult, *, language: str, tz: tzinfo) -> SheetTab:
     header_row = len(rows)
     bold = {1, header_row}
     highlight: set[int] = set()
-    rank_counts: dict[int, int] = {}
-    for entry in result.ranked:
-        if entry.rank is not None:
-            rank_counts[entry.rank] = rank_counts.get(entry.rank, 0) + 1
+    rank_counts = Counter(entry.rank for entry in result.ranked)
     for entry in result.ranked:
         notes = []
         if entry.rank == 1:
             notes.append(WINNER_NOTE(language))
             highlight.add(len(rows) + 1)
-        if entry.rank is not None and rank_counts[entry.rank] > 1:
+        if rank_counts[entry.rank] > 1:
             notes.append(TIE_NOTE(language, rank=entry.rank))
-        rows.append(_entry_row(entry.rank, entry, "; ".join(notes), tz))
+        rows.append(_entry_row(entry, "; ".join(notes), tz))
     if result.unranked:
         rows += [[], [UNRANKED_SECTION(language)]]
         bold.add(len(rows))
         for entry in result.unranked:
             reason = entry.reason.label(language) if entry.reason else ""
-            rows.append(_entry_row(None, entry, reason, tz))
+            rows.append(_entry_row(entry, reason, tz))
     if result.absent:
         rows += [[], [ABSENT_SECTION(language)]]
         bold.add(len(rows))
@@ -109,8 +107,8 @@ def results_tab(result: RoundResult, *, language: str, tz: tzinfo) -> SheetTab:
             for member in result.absent
         ]
     chart = None
-    scores = sorted({entry.score for entry in result.ranked})
-    if scores:
+    counts = Counter(entry.score for entry in result.ranked)
+    if counts:
         rows += [
             [],
             [DISTRIBUTION_SECTION(language)],
@@ -118,9 +116,7 @@ def results_tab(result: RoundResult, *, language: str, tz: tzinfo) -> SheetTab:
         ]
         bold.update({len(rows) - 1, len(rows)})
         first = len(rows) + 1
-        for score in scores:
-            count = sum(1 for entry in result.ranked if entry.score == score)
-            rows.append([_score_label(score, language), count])
+        rows += [[_score_label(score, language), counts[score]] for score in sorted(counts)]
         chart = ChartSpec(DISTRIBUTION_SECTION(language), 0, 1, first, len(rows))
     return SheetTab(
         title=layout.RESULTS.title(language, result.round_id),
@@ -134,9 +130,10 @@ def results_tab(result: RoundResult, *, language: str, tz: tzinfo) -> SheetTab:
     )
 
 
-def _entry_row(rank: int | None, entry: Entry, note: str, tz: tzinfo) -> list[Cell]:
+def _entry_row(entry: Entry, note: str, tz: tzinfo) -> list[Cell]:
+    """One response in the table; an unranked one has no rank."""
     return [
-        rank,
+        entry.rank,
         entry.name,
         entry.score,
         entry.correct,
