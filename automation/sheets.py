@@ -2,7 +2,7 @@
 
 Few calls, whatever the size: the spreadsheet's metadata is fetched once
 (and again only when a range fails because a tab was renamed); reading the
-secretary's tabs is one ``values.batchGet``; service cells are one
+secretary's tabs is one ``spreadsheets.get`` of their grid data; service cells are one
 ``values.batchUpdate``; writing result tabs is one ``spreadsheets.batchUpdate``
 (replace the tabs, format them, add the chart) plus one ``values.batchUpdate``
 (split only beyond Google's request size).
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from automation.googleapi import BadRange, GoogleHTTPClient, Refused, body_size
@@ -28,6 +28,10 @@ from automation.text import Cell, normalize
 MAX_PAYLOAD = 9_000_000
 _METADATA_FIELDS = (
     "spreadsheetId,properties(title,locale),sheets(properties(sheetId,title,index))"
+)
+_GRID_FIELDS = (
+    "sheets(properties(title),data(rowData(values(formattedValue,effectiveValue,"
+    "effectiveFormat(numberFormat(type)),userEnteredFormat(numberFormat(type))))))"
 )
 _EPOCH = datetime(1899, 12, 30)  # day 0 of spreadsheet serial dates
 _HIGHLIGHT = {"red": 1.0, "green": 0.93, "blue": 0.6}
@@ -115,24 +119,33 @@ class GoogleSheet:
     # --- reading ----------------------------------------------------------------
 
     def read(self, titles: Sequence[str]) -> dict[str, list[list[Cell]]]:
-        """The named tabs as the secretary sees them (one ``values.batchGet``)."""
+        """The named tabs as the secretary sees them, in one ``spreadsheets.get``.
+
+        Every cell is its displayed text (a number reads ``1120``), except a
+        date-and-time cell, which comes as the naive datetime it holds: its
+        displayed text follows a pattern that may not match the locale (our
+        own template shows ``dd/mm/yyyy`` in a US sheet), the value does not.
+        """
         for attempt in (1, 2):
             wanted = [t for t in dict.fromkeys(titles) if t in self._sheets]
             if not wanted:
                 return {}
             try:
-                answer = self.client.values_batch_get(
-                    self.id, [quote_title(t) for t in wanted],
-                    params={"valueRenderOption": "FORMATTED_VALUE", "majorDimension": "ROWS"},
-                )
+                answer = self.client.spreadsheets_get(self.id, params={
+                    "ranges": [quote_title(t) for t in wanted], "includeGridData": "true",
+                    "fields": _GRID_FIELDS,
+                })
             except BadRange:
                 if attempt == 2:
                     raise
                 self.refresh()  # a tab was renamed or deleted since we looked
                 continue
-            ranges = answer.get("valueRanges", [])
-            return {t: [list(row) for row in r.get("values", [])] for t, r in zip(wanted, ranges,
-                                                                                  strict=True)}
+            tabs: dict[str, list[list[Cell]]] = {}
+            for sheet in answer.get("sheets", []):
+                title = str(sheet.get("properties", {}).get("title", ""))
+                rows = [row for data in sheet.get("data", []) for row in data.get("rowData", [])]
+                tabs[title] = _trim([[_shown(c) for c in row.get("values", [])] for row in rows])
+            return {t: tabs.get(t, []) for t in wanted}
         raise AssertionError("unreachable")  # pragma: no cover
 
     # --- service cells ----------------------------------------------------------
@@ -429,6 +442,29 @@ def _blocks(rows: list[list[Any]], limit: int) -> Iterator[tuple[int, list[list[
         size += row_size
     if block:
         yield start, block
+
+
+def _shown(cell: Mapping[str, Any]) -> Cell:
+    """One cell of grid data: a date-time value as a naive datetime, else the text shown."""
+    fmt = (cell.get("effectiveFormat") or cell.get("userEnteredFormat") or {}).get(
+        "numberFormat") or {}
+    number = (cell.get("effectiveValue") or {}).get("numberValue")
+    if fmt.get("type") == "DATE_TIME" and isinstance(number, int | float):
+        moment = _EPOCH + timedelta(days=number)
+        return moment.replace(microsecond=0) + timedelta(seconds=round(moment.microsecond / 1e6))
+    return str(cell.get("formattedValue", ""))
+
+
+def _trim(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """Without trailing blank cells and rows, as values.get would give them."""
+    trimmed = []
+    for row in rows:
+        while row and row[-1] == "":
+            row.pop()
+        trimmed.append(row)
+    while trimmed and not trimmed[-1]:
+        trimmed.pop()
+    return trimmed
 
 
 def _temporal_kind(value: Cell) -> str:

@@ -42,8 +42,10 @@ SECRETARY_TABS = ("Câu hỏi", "Đảng viên", "Lịch thi")
 def _kind(method: str, path: str) -> str:
     """A short name for one request, for the breakdown."""
     bare = path.split("?")[0]
+    if "includeGridData=true" in path:
+        return "spreadsheets.get (read tabs)"
     for marker, name in (
-        ("/token", "oauth token"), ("values:batchGet", "values.batchGet"),
+        ("/token", "oauth token"),
         ("values:batchUpdate", "values.batchUpdate"), (":setPublishSettings", "setPublishSettings"),
         ("/responses", "responses.list"), (":batchUpdate", "spreadsheets.batchUpdate"),
     ):
@@ -52,7 +54,7 @@ def _kind(method: str, path: str) -> str:
     if bare.startswith("/v1/forms/"):
         return "forms.get"
     if bare.startswith("/v4/spreadsheets/"):
-        return "spreadsheets.get"
+        return "spreadsheets.get (metadata)"
     return f"{method} {bare}"
 
 

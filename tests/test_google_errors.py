@@ -58,9 +58,9 @@ def test_a_burst_of_transient_errors_is_survived(setup: Any, status: int) -> Non
     fake, settings = setup
     sleeps = Sleeps()
     sheet, _ = googlebackend.connect(settings, sleep=sleeps)
-    fake.fault(r"GET .*values:batchGet", status=status, times=3)
+    fake.fault(r"GET .*includeGridData", status=status, times=3)
     assert sheet.read(["Lịch thi"])["Lịch thi"][1][0] == "2026-11"
-    assert calls_to(fake, "values:batchGet") == 4
+    assert calls_to(fake, "includeGridData") == 4
     assert len(sleeps.waits) == 3
     assert sleeps.waits[0] < sleeps.waits[2] <= 4  # doubling, jittered between half and full
 
@@ -68,17 +68,17 @@ def test_a_burst_of_transient_errors_is_survived(setup: Any, status: int) -> Non
 def test_retries_give_up_after_the_bound_with_a_clear_error(setup: Any) -> None:
     fake, settings = setup
     sheet, _ = googlebackend.connect(settings, sleep=Sleeps(), tries=4)
-    fake.fault(r"GET .*values:batchGet", status=503, times=50)
+    fake.fault(r"GET .*includeGridData", status=503, times=50)
     with pytest.raises(BackendError, match=r"Google Sheets API.*4 lần thử"):
         sheet.read(["Lịch thi"])
-    assert calls_to(fake, "values:batchGet") == 4
+    assert calls_to(fake, "includeGridData") == 4
 
 
 def test_quota_still_exhausted_says_to_wait(setup: Any) -> None:
     fake, settings = setup
     settings = Settings(backend="google", language="en", google=settings.google)
     sheet, _ = googlebackend.connect(settings, sleep=Sleeps(), tries=2)
-    fake.fault(r"GET .*values:batchGet", status=429, times=50)
+    fake.fault(r"GET .*includeGridData", status=429, times=50)
     with pytest.raises(BackendError, match=r"quota .* after 2 tries"):
         sheet.read(["Lịch thi"])
 
@@ -86,7 +86,7 @@ def test_quota_still_exhausted_says_to_wait(setup: Any) -> None:
 def test_a_slow_answer_times_out_and_is_tried_again(setup: Any) -> None:
     fake, settings = setup
     sheet, _ = googlebackend.connect(settings, sleep=Sleeps(), timeout=0.5)
-    fake.fault(r"GET .*values:batchGet", status=200, times=1, delay_s=1.5)
+    fake.fault(r"GET .*includeGridData", status=200, times=1, delay_s=1.5)
     assert sheet.read(["Lịch thi"])["Lịch thi"][1][0] == "2026-11"
 
 

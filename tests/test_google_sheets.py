@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from automation import googlebackend
+from automation import googlebackend, report
 from automation.config import ENV_ENDPOINT, GoogleSettings, Settings
 from automation.ports import CellWrite, ChartSpec, InputError, SheetTab
 from automation.sheets import GoogleSheet
@@ -51,7 +51,7 @@ def api_calls(fake: Any, since: int = 0) -> list[str]:
             if not r["path"].startswith(("/token", "/_fake"))]
 
 
-def test_read_is_one_batch_get_of_what_the_secretary_sees(setup: Any) -> None:
+def test_read_is_one_request_for_what_the_secretary_sees(setup: Any) -> None:
     fake, settings, _ = setup
     sheet = open_sheet(settings)
     before = len(fake.requests())
@@ -60,7 +60,7 @@ def test_read_is_one_batch_get_of_what_the_secretary_sees(setup: Any) -> None:
     assert tabs["Đảng viên"] == [["Họ và tên", "Email"], ["Nguyễn Văn A", "a@example.com"]]
     assert "Không có" not in tabs
     calls = api_calls(fake, before)
-    assert len(calls) == 1 and "values:batchGet" in calls[0]
+    assert len(calls) == 1 and "includeGridData=true" in calls[0]
     assert sheet.tab_titles() == ["Câu hỏi", "Đảng viên", "Lịch thi"]
 
 
@@ -71,6 +71,17 @@ def test_date_order_follows_the_spreadsheet_locale(setup: Any) -> None:
     client.batch_update(spreadsheet_id, {"requests": [{"updateSpreadsheetProperties": {
         "properties": {"locale": "vi_VN"}, "fields": "locale"}}]})
     assert open_sheet(settings).date_order == "dmy"
+
+
+def test_a_date_time_cell_reads_as_its_value_whatever_its_pattern(setup: Any) -> None:
+    _, settings, _ = setup
+    sheet = open_sheet(settings)
+    assert sheet.date_order == "mdy"
+    opens = datetime(2026, 12, 5, 19, 30)  # shown 05/12/2026 19:30: day first, in a US sheet
+    sheet.write_tabs([SheetTab("Lịch cũ", [["Kỳ thi", "Mở lúc", "Số câu"], ["2026-12", opens, 10]],
+                               header_row=1, number_formats={1: "dd/mm/yyyy hh:mm"})])
+    rows = sheet.read(["Lịch cũ"])["Lịch cũ"]
+    assert rows == [["Kỳ thi", "Mở lúc", "Số câu"], ["2026-12", opens, "10"]]
 
 
 def test_update_cells_writes_raw_so_a_formula_stays_text(setup: Any) -> None:
@@ -194,3 +205,24 @@ def test_a_renamed_tab_is_named_with_the_way_to_restore_it(setup: Any) -> None:
     assert "Lịch thi" not in sheet.read(["Câu hỏi", "Lịch thi"])  # the cache was refreshed
     with pytest.raises(InputError, match=r"Lịch thi.*automation init"):
         sheet.update_cells([CellWrite("Lịch thi", 2, 3, "Đang mở")])
+
+
+def test_init_template_tabs_are_created_with_their_drop_downs(setup: Any) -> None:
+    fake, settings, spreadsheet_id = setup
+    sheet = open_sheet(settings)
+    opens = datetime(2026, 12, 20, 19, 30, tzinfo=TZ)
+    assert sheet.add_tabs(report.template_tabs("vi", opens_at=opens)) == []  # all three exist
+    client = googlebackend.sheets_client(settings, sleep=no_sleep)
+    empty = client.request("post", "https://www.googleapis.com/drive/v3/files", json={
+        "name": "Trống", "mimeType": "application/vnd.google-apps.spreadsheet"}).json()["id"]
+    blank = GoogleSheet(client, empty, tz=TZ)
+    created = blank.add_tabs(report.template_tabs("vi", opens_at=opens))
+    assert created == ["Câu hỏi", "Đảng viên", "Lịch thi"]
+    assert fake.spreadsheet_values(empty, "Lịch thi")[0][:2] == ["Kỳ thi", "Mở lúc"]
+    grid = client.spreadsheets_get(empty, params={
+        "ranges": "'Lịch thi'!C2", "includeGridData": "true",
+        "fields": "sheets(data(rowData(values(dataValidation))))"})
+    rule = grid["sheets"][0]["data"][0]["rowData"][0]["values"][0]["dataValidation"]
+    assert [v["userEnteredValue"] for v in rule["condition"]["values"]] == [
+        str(n) for n in range(5, 11)]
+    del spreadsheet_id
