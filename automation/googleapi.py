@@ -104,6 +104,12 @@ UNAVAILABLE = Text(
     "The {api} could not be reached after {tries} tries ({detail}). Check the network and run "
     "again; the service retries at its next tick.",
 )
+SCOPES_MISSING = Text(
+    "Token trong {file} thiếu quyền mà {api} cần (token cũ, hoặc một ô quyền bị bỏ chọn khi đăng "
+    "nhập). Chạy lại `automation auth` và chấp nhận mọi quyền được hỏi.",
+    "The token in {file} lacks a permission the {api} needs (an old token, or a box left "
+    "unticked at sign-in). Run `automation auth` again and accept every permission asked.",
+)
 NOT_FOUND = Text(
     "Không tìm thấy {what} trên Google (đã bị xóa, hoặc mã sai). Kiểm tra mã trong cấu hình "
     "hoặc trong bảng tính.",
@@ -210,6 +216,10 @@ def translate(info: ErrorInfo, ctx: Context, *, api: str, what: str = "", tries:
             f"https://console.cloud.google.com/apis/library/{api}.googleapis.com"
         )
         return InputError(SERVICE_DISABLED(lang, api=name, url=url))
+    if info.reason == "ACCESS_TOKEN_SCOPE_INSUFFICIENT" or "insufficient authentication scopes" in (
+        info.message
+    ):
+        return InputError(SCOPES_MISSING(lang, file=ctx.credentials_file, api=name))
     if info.status == 401:
         return InputError(TOKEN_REVOKED(lang, file=ctx.credentials_file))
     if info.status == 429 or info.code == "RESOURCE_EXHAUSTED" or _rate_limited(info):

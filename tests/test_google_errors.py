@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from automation import auth, googlebackend
+from automation import auth, googleapi, googlebackend
 from automation.config import ENV_ENDPOINT, GoogleSettings, Settings
 from automation.ports import BackendError, FormQuestion, FormSpec, InputError
 
@@ -103,6 +103,16 @@ def test_forms_calls_retry_through_the_client_library(setup: Any) -> None:
     forms.open(ref.form_id, datetime.now(UTC))
     assert fake.form(ref.form_id)["publishSettings"]["publishState"]["isAcceptingResponses"]
     assert len(sleeps.waits) == 2
+
+
+def test_a_slow_forms_answer_times_out_and_is_tried_again(setup: Any) -> None:
+    fake, settings = setup
+    sleeps = Sleeps()
+    _, forms = googlebackend.connect(settings, sleep=sleeps, timeout=0.5)
+    fake.fault(r"GET /v1/forms/", status=0, times=1, delay_s=1.5)
+    with pytest.raises(InputError, match="nope"):  # answered (404) on the second try
+        forms.responses("nope")
+    assert len(sleeps.waits) == 1
 
 
 def test_a_spreadsheet_not_shared_names_the_account(setup: Any, tmp_path: Path) -> None:
@@ -216,3 +226,46 @@ def test_a_new_spreadsheet_is_shared_with_share_with(setup: Any) -> None:
         spreadsheet_id=spreadsheet_id, credentials=other_token))
     sheet, _ = googlebackend.connect(as_other, sleep=Sleeps())
     assert sheet.title == "Thi 2027"
+
+
+# Google's error bodies, as Google sends them (the first copied from a recording of real
+# traffic; the others in the documented google.rpc.ErrorInfo / legacy shapes).
+NOT_SHARED_BODY = (b'{"error": {"code": 403, "message": "The caller does not have permission", '
+                   b'"status": "PERMISSION_DENIED"}}')
+DISABLED_BODY = json.dumps({"error": {
+    "code": 403, "status": "PERMISSION_DENIED",
+    "message": "Google Forms API has not been used in project 123 before or it is disabled.",
+    "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED",
+                 "domain": "googleapis.com", "metadata": {
+                     "service": "forms.googleapis.com", "consumer": "projects/123",
+                     "activationUrl": "https://console.developers.google.com/apis/api/"
+                                      "forms.googleapis.com/overview?project=123"}}]}})
+SCOPES_BODY = json.dumps({"error": {
+    "code": 403, "status": "PERMISSION_DENIED",
+    "message": "Request had insufficient authentication scopes.",
+    "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                 "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT", "domain": "googleapis.com",
+                 "metadata": {"service": "forms.googleapis.com"}}]}})
+RATE_BODY = json.dumps({"error": {
+    "code": 403, "message": "User Rate Limit Exceeded",
+    "errors": [{"domain": "usageLimits", "reason": "userRateLimitExceeded"}]}})
+
+
+def test_google_error_bodies_become_the_admins_messages() -> None:
+    ctx = googleapi.Context(language="en", account=ADMIN, credentials_file="token.json")
+
+    def message(status: int, body: str | bytes, api: str = "forms") -> Exception:
+        return googleapi.translate(googleapi.error_info(status, body), ctx, api=api,
+                                   what="the spreadsheet X", tries=5)
+
+    shared = message(403, NOT_SHARED_BODY, "sheets")
+    assert isinstance(shared, InputError) and ADMIN in str(shared) and "Share" in str(shared)
+    disabled = message(403, DISABLED_BODY, "sheets")
+    assert isinstance(disabled, InputError)
+    assert "Google Forms API" in str(disabled) and "project=123" in str(disabled)
+    scopes = message(403, SCOPES_BODY)
+    assert isinstance(scopes, InputError) and "automation auth" in str(scopes)
+    rate = message(403, RATE_BODY)
+    assert isinstance(rate, BackendError) and "quota" in str(rate)
+    unknown = message(400, b"<html>Bad Request</html>")
+    assert isinstance(unknown, BackendError) and "HTTP 400" in str(unknown)
