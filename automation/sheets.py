@@ -37,6 +37,7 @@ _EPOCH = datetime(1899, 12, 30)  # day 0 of spreadsheet serial dates
 _HIGHLIGHT = {"red": 1.0, "green": 0.93, "blue": 0.6}
 _PIXELS_PER_CHAR = 7
 _SPARE_ROWS = 20
+_CHART_COLUMNS = 8
 
 # Locales whose sheets show dates month first / year first; every other is day first.
 _MDY_LOCALES = frozenset({"en_US", "en_PH", "es_US", "en_PR"})
@@ -212,11 +213,14 @@ class GoogleSheet:
     def _replace(self, tabs: Sequence[SheetTab]) -> None:
         requests: list[dict[str, Any]] = []
         used = {int(p["sheetId"]) for p in self._sheets.values()}
+        end = len(self._sheets)  # new tabs go last, in the order given
         for tab in tabs:
             old = self._sheets.get(tab.title)
-            index = int(old.get("index", 0)) if old else len(self._sheets)
             if old:
                 requests.append({"deleteSheet": {"sheetId": old["sheetId"]}})
+                index = int(old.get("index", 0))
+            else:
+                index, end = end, end + 1
             requests += self._tab_requests(tab, _new_sheet_id(used), index)
         self._apply(self.client.batch_update(self.id, {"requests": requests}))
         self._write_values(self._tab_values(tabs))
@@ -252,7 +256,9 @@ class GoogleSheet:
         if tab.chart:
             width = max(width, tab.chart.value_column + 1)
         frozen = tab.header_row or 0
-        grid = {"rowCount": len(rows) + _SPARE_ROWS, "columnCount": width}
+        # Room for the chart beside the table: its anchor cell must lie inside the grid.
+        columns = width + _CHART_COLUMNS if tab.chart else width
+        grid = {"rowCount": len(rows) + _SPARE_ROWS, "columnCount": columns}
         if frozen:
             grid["frozenRowCount"] = frozen
         requests: list[dict[str, Any]] = [{"addSheet": {"properties": {
@@ -323,7 +329,7 @@ class GoogleSheet:
                 }},
                 "position": {"overlayPosition": {"anchorCell": {
                     "sheetId": sheet_id, "rowIndex": max(chart.first_row - 2, 0),
-                    "columnIndex": width}}},
+                    "columnIndex": width + 1}}},
             }}})
         return requests
 

@@ -226,3 +226,12 @@ def test_init_template_tabs_are_created_with_their_drop_downs(setup: Any) -> Non
     assert [v["userEnteredValue"] for v in rule["condition"]["values"]] == [
         str(n) for n in range(5, 11)]
     del spreadsheet_id
+
+
+def test_new_tabs_are_added_last_in_the_order_given(setup: Any) -> None:
+    _, settings, _ = setup
+    sheet = open_sheet(settings)
+    sheet.write_tabs([SheetTab("Kết quả 2026-11", [["a"]]), SheetTab("Bài làm 2026-11", [["b"]]),
+                      SheetTab("Thống kê câu hỏi", [["c"]])])
+    assert open_sheet(settings).tab_titles()[3:] == [
+        "Kết quả 2026-11", "Bài làm 2026-11", "Thống kê câu hỏi"]
