@@ -165,7 +165,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
         print(NEW_SPREADSHEET(language, url=url, id=spreadsheet_id))
         settings = replace(settings, google=replace(settings.google, spreadsheet_id=spreadsheet_id))
     sheet = open_spreadsheet(settings)
-    tabs = report.template_tabs(language)
+    tabs = report.template_tabs(language, opens_at=example_opening(settings))
     created = sheet.add_tabs(tabs)
     kept = [t.title for t in tabs if t.title not in created]
     where = sheet.location()
@@ -174,6 +174,13 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     if kept:
         print(KEPT(language, tabs=", ".join(kept), where=where))
     return EXIT_OK
+
+
+def example_opening(settings: Settings) -> datetime:
+    """The example round of a new workbook: the 10th of next month at 19:30, local wall time."""
+    today = now_utc().astimezone(settings.tz)
+    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+    return datetime(year, month, 10, 19, 30)
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:

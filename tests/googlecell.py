@@ -1,0 +1,141 @@
+"""A cell on the google backend, against the fake Google over real HTTP.
+
+The admin runs ``automation`` commands; the secretary edits the Google Sheet
+(through the real gspread); members submit the Google Form (through the
+fake's member route, as Google's own form page would).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping, Sequence
+from contextlib import redirect_stderr, redirect_stdout
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import gspread
+
+from automation import config, googlebackend
+from automation.cli import main
+from automation.layout import MEMBERS, QUESTIONS, SCHEDULE, TabSpec
+
+ADMIN = "admin@example.com"
+
+
+class GoogleCell:
+    """A Google Sheet, its settings, and the people around it."""
+
+    def __init__(self, fake: Any, folder: Path, **quiz: object) -> None:
+        self.fake = fake
+        self.folder = folder
+        (folder / "config").mkdir(parents=True, exist_ok=True)
+        fake.authorized_user_file(folder / "config" / "credentials.json", email=ADMIN)
+        self.quiz = quiz
+        self.spreadsheet_id = ""
+        self.config_file = folder / "config" / "settings.toml"
+        self._write_config()
+        self.last_output = ""
+
+    def _write_config(self) -> None:
+        lines = ['backend = "google"', 'timezone = "Asia/Ho_Chi_Minh"', "[quiz]"]
+        lines += [f"{key} = {value!r}".replace("'", '"') for key, value in self.quiz.items()]
+        lines += [
+            "[google]",
+            f'spreadsheet_id = "{self.spreadsheet_id}"',
+            f'api_endpoint = "{self.fake.url}"',
+        ]
+        self.config_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        self.settings = config.load(self.config_file)
+
+    # --- the admin ----------------------------------------------------------
+
+    def run(self, *args: str, now: datetime | None = None) -> int:
+        argv = ["--config", str(self.config_file), *args]
+        if now is not None:
+            argv += ["--now", now.isoformat()]
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(argv)
+        self.last_output = out.getvalue() + err.getvalue()
+        return code
+
+    def init(self) -> None:
+        """``automation init`` with no spreadsheet yet: it makes one and says its id."""
+        assert self.run("init") == 0, self.last_output
+        found = re.search(r'spreadsheet_id = "([^"]+)"', self.last_output)
+        assert found, self.last_output
+        self.spreadsheet_id = found.group(1)
+        self._write_config()
+        assert self.run("init") == 0, self.last_output  # now the template tabs
+
+    def tick(self, now: datetime) -> int:
+        return self.run("tick", now=now)
+
+    # --- the secretary ------------------------------------------------------
+
+    def book(self) -> gspread.Spreadsheet:
+        client = googlebackend.sheets_client(self.settings)
+        return client.open_by_key(self.spreadsheet_id)
+
+    def write_tab(self, spec: TabSpec, rows: Sequence[Mapping[str, object]]) -> None:
+        sheet = self.book().worksheet(spec.title("vi"))
+        keys = [c.key for c in spec.columns]
+        values = [[spec.column(k).header("vi") for k in keys]]
+        values += [["" if row.get(k) is None else row.get(k) for k in keys] for row in rows]
+        sheet.clear()
+        sheet.update(values, "A1", value_input_option="RAW")
+
+    def questions(self, rows: Sequence[Mapping[str, object]]) -> None:
+        self.write_tab(QUESTIONS, rows)
+
+    def members(self, names: Sequence[str]) -> None:
+        self.write_tab(MEMBERS, [{"name": n} for n in names])
+
+    def schedule(self, rows: Sequence[Mapping[str, object]]) -> None:
+        self.write_tab(SCHEDULE, rows)
+
+    # --- reading back -------------------------------------------------------
+
+    def values(self, title: str) -> list[list[str]]:
+        return self.book().worksheet(title).get_all_values()
+
+    def rounds(self) -> dict[str, dict[str, str]]:
+        rows = self.values(SCHEDULE.title("vi"))
+        keys = [(c.key if (c := SCHEDULE.find_column(h)) else h) for h in rows[0]]
+        return {r[0]: dict(zip(keys, r, strict=False)) for r in rows[1:] if r and r[0]}
+
+    def ranked(self, round_id: str) -> list[tuple[str, str, str]]:
+        rows = self.values(f"Kết quả {round_id}")
+        start = next(i for i, r in enumerate(rows) if r and r[0] == "Hạng")
+        out = []
+        for row in rows[start + 1 :]:
+            if not row or not row[0].isdigit():
+                break
+            out.append((row[0], row[1], row[2]))
+        return out
+
+    # --- the members ----------------------------------------------------------
+
+    def answer(
+        self, round_id: str, name: str, *, wrong: int = 0, at: datetime, email: str | None = None
+    ) -> None:
+        """Submit the round's form as ``name``: right but for the first ``wrong`` questions."""
+        form_id = self.rounds()[round_id]["form_id"]
+        form = self.fake.form(form_id)
+        answers: dict[str, list[str]] = {}
+        graded = 0
+        for item in form["items"]:
+            question = item["questionItem"]["question"]
+            choices = [o["value"] for o in question["choiceQuestion"]["options"]]
+            if "grading" not in question:  # the roster drop-down
+                answers[question["questionId"]] = [name]
+                continue
+            correct = [a["value"] for a in question["grading"]["correctAnswers"]["answers"]]
+            if graded < wrong:
+                answers[question["questionId"]] = [next(c for c in choices if c not in correct)]
+            else:
+                answers[question["questionId"]] = correct
+            graded += 1
+        self.fake.submit(form_id, answers, email=email, submit_time=at)

@@ -1,0 +1,168 @@
+"""The commands an admin types, on the local backend, through ``automation.cli.main``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from automation.cli import main
+from tests.localcell import LocalCell, question_rows
+
+ROWS = question_rows(10)
+MEMBERS = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Võ Văn Em"]
+
+
+@pytest.fixture
+def cell(tmp_path: Path) -> LocalCell:
+    cell = LocalCell(tmp_path)
+    assert cell.run("init") == 0, cell.last_output
+    cell.questions(ROWS)
+    cell.members(MEMBERS)
+    cell.schedule([{"round": "2023-03", "opens_at": "10/03/2023 14:00", "questions": 5}])
+    return cell
+
+
+def test_init_creates_a_workbook_that_checks_clean_and_never_overwrites_it(tmp_path: Path) -> None:
+    cell = LocalCell(tmp_path)
+    assert cell.run("init") == 0
+    assert "Câu hỏi" in cell.last_output and cell.workbook.exists()
+    assert cell.run("check") == 0, cell.last_output
+    cell.members(["Chỉ một người"])
+    assert cell.run("init") == 0
+    assert "không ghi đè" in cell.last_output
+    assert cell.tab("Đảng viên")[1][0] == "Chỉ một người"
+
+
+def test_check_names_every_defective_row_and_no_clean_one(cell: LocalCell) -> None:
+    rows = [dict(r) for r in ROWS]
+    rows[1]["answer"] = "G"  # sheet row 3
+    rows[3]["B"] = None  # row 5: C without B
+    rows[6]["points"] = -2  # row 8
+    cell.questions(rows)
+    cell.members([*MEMBERS, " nguyễn  văn an "])  # row 7 of Đảng viên: a duplicate
+    cell.schedule(
+        [
+            {"round": "2023-03", "opens_at": "10/03/2023 14:00", "questions": 5},
+            {"round": "2023-04", "opens_at": "31/04/2023 14:00"},  # row 3: no 31 April
+        ]
+    )
+    assert cell.run("check") == 1
+    named = set(re.findall(r"^(\S[^,\n]*), dòng (\d+)", cell.last_output, re.MULTILINE))
+    assert named == {
+        ("Câu hỏi", "3"),
+        ("Câu hỏi", "5"),
+        ("Câu hỏi", "8"),
+        ("Đảng viên", "7"),
+        ("Lịch thi", "3"),
+    }, cell.last_output
+
+
+def test_check_a_round_says_how_many_questions_are_missing(cell: LocalCell) -> None:
+    cell.schedule([{"round": "2023-03", "opens_at": "10/03/2023 14:00", "questions": 10}])
+    cell.questions(question_rows(7))
+    assert cell.run("check", "2023-03") == 1
+    assert "thiếu 3" in cell.last_output
+    assert cell.run("check", "2099-01") == 1
+    assert "2023-03" in cell.last_output  # names the rounds that exist
+
+
+def test_status_prints_the_schedule_as_a_table(cell: LocalCell) -> None:
+    assert cell.run("status") == 0
+    lines = cell.last_output.splitlines()
+    assert any(line.startswith("Kỳ thi") and "Trạng thái" in line for line in lines)
+    assert any(line.startswith("2023-03") and "10/03/2023 14:00" in line for line in lines)
+
+
+def export(rows: list[list[str]]) -> str:
+    """A Google Forms response export in the Vietnamese locale."""
+    titles = [str(r["question"]) for r in ROWS[:5]]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["Dấu thời gian", "Điểm", "Họ và tên", *titles])
+    writer.writerows(rows)
+    return "\ufeff" + out.getvalue()
+
+
+def answers(wrong: int = 0) -> list[str]:
+    return [str(r["A"] if i < wrong else r["B"]) for i, r in enumerate(ROWS[:5])]
+
+
+def test_rank_a_vietnamese_export_writes_the_results_tab(cell: LocalCell, tmp_path: Path) -> None:
+    csv_file = tmp_path / "Thi tháng 3 (Câu trả lời).csv"
+    csv_file.write_text(
+        export(
+            [
+                ["10/03/2023 14:02:10", "8 / 10", "Nguyễn Văn An", *answers(1)],
+                ["10/03/2023 14:01:30", "10 / 10", "Trần Thị Bình", *answers()],
+                ["10/03/2023 14:02:10", "8 / 10", "Lê Văn Cường", *answers(1)],
+                ["10/03/2023 14:03:00", "10 / 10", "Lê Văn Cường", *answers()],
+                ["10/03/2023 14:03:10", "10 / 10", "Người Lạ", *answers()],
+                ["10/03/2023 14:09:00", "10 / 10", "Phạm Thị Dung", *answers()],
+            ]
+        ),
+        encoding="utf-8",
+    )
+    code = cell.run("rank", "2023-03", "--responses-csv", str(csv_file))
+    assert code == 0, cell.last_output
+    assert cell.ranked("2023-03") == [
+        (1, "Trần Thị Bình", 10),
+        (2, "Lê Văn Cường", 8),
+        (2, "Nguyễn Văn An", 8),
+    ]
+    results = cell.tab("Kết quả 2023-03")
+    header = next(r for r in results if r and r[0] == "Hạng")
+    assert list(header[:7]) == [
+        "Hạng",
+        "Họ và tên",
+        "Điểm (/10)",
+        "Số câu đúng",
+        "Thời gian làm bài",
+        "Nộp lúc",
+        "Ghi chú",
+    ]
+    text = "\n".join(" | ".join(str(c) for c in r if c is not None) for r in results)
+    assert re.search(r"Lê Văn Cường.*Nộp lại", text)
+    assert re.search(r"Người Lạ.*Không có trong danh sách", text)
+    assert re.search(r"Phạm Thị Dung.*Nộp muộn", text)
+    absent = text[text.index("Chưa tham gia") :]
+    assert "Võ Văn Em" in absent and "Trần Thị Bình" not in absent
+    assert cell.rounds()["2023-03"]["status"] == "Đã xếp hạng"
+    # The output for people: the same ranking, aligned.
+    assert re.search(r"^1\s+Trần Thị Bình\s+10\.00", cell.last_output, re.MULTILINE)
+
+
+def test_an_unreadable_timestamp_names_its_line(cell: LocalCell, tmp_path: Path) -> None:
+    csv_file = tmp_path / "export.csv"
+    csv_file.write_text(
+        export(
+            [
+                ["10/03/2023 14:02:10", "8 / 10", "Nguyễn Văn An", *answers(1)],
+                ["hôm qua", "10 / 10", "Trần Thị Bình", *answers()],
+            ]
+        ),
+        encoding="utf-8",
+    )
+    assert cell.run("rank", "2023-03", "--responses-csv", str(csv_file)) == 1
+    assert "3" in cell.last_output and "export.csv" in cell.last_output
+    assert "Kết quả 2023-03" not in cell.titles()
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["no-such-command"])
+    assert stop.value.code == 2
+
+
+def test_a_bad_config_file_names_the_key(tmp_path: Path) -> None:
+    bad = tmp_path / "settings.toml"
+    bad.write_text('backend = "cloud"\n', encoding="utf-8")
+    out = io.StringIO()
+    from contextlib import redirect_stderr
+
+    with redirect_stderr(out):
+        assert main(["--config", str(bad), "status"]) == 1
+    assert "backend" in out.getvalue() and "cloud" in out.getvalue()

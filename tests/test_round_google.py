@@ -1,0 +1,93 @@
+"""A whole round on the google backend, through the CLI alone, against the fake Google."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakegoogle import ApiError
+from tests.googlecell import GoogleCell
+from tests.localcell import local, question_rows
+
+OPENS = local("10/03/2023 14:00")
+DEADLINE = OPENS + timedelta(seconds=5 * 30 + 60)
+HOSTILE = '=HYPERLINK("http://evil.example","Bấm vào đây")'
+MEMBERS = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", HOSTILE]
+
+
+@pytest.fixture
+def cell(fake_google: Any, tmp_path: Path) -> GoogleCell:
+    cell = GoogleCell(fake_google, tmp_path)
+    cell.init()
+    cell.questions(question_rows(12))
+    cell.members(MEMBERS)
+    cell.schedule([{"round": "2023-03", "opens_at": "10/03/2023 14:00", "questions": 5}])
+    return cell
+
+
+def test_a_whole_round_through_the_cli(cell: GoogleCell, fake_google: Any) -> None:
+    assert cell.tick(OPENS - timedelta(hours=2)) == 0, cell.last_output
+    prepared = cell.rounds()["2023-03"]
+    assert prepared["status"] == "Đã chuẩn bị"
+    form = fake_google.form(prepared["form_id"])
+    assert prepared["form_link"] == form["responderUri"]
+    assert form["publishSettings"]["publishState"].get("isAcceptingResponses") in (False, None)
+    permissions = fake_google.file(prepared["form_id"]).get("permissions", [])
+    assert any(p["type"] == "anyone" for p in permissions)
+
+    assert cell.tick(OPENS) == 0, cell.last_output
+    assert cell.rounds()["2023-03"]["status"] == "Đang mở"
+
+    cell.answer("2023-03", "Trần Thị Bình", at=OPENS + timedelta(seconds=100))
+    cell.answer("2023-03", "Nguyễn Văn An", wrong=1, at=OPENS + timedelta(seconds=90))
+    cell.answer("2023-03", "Lê Văn Cường", wrong=1, at=OPENS + timedelta(seconds=90))
+    cell.answer("2023-03", "Lê Văn Cường", at=OPENS + timedelta(seconds=95))  # repeated
+    cell.answer("2023-03", HOSTILE, wrong=2, at=OPENS + timedelta(seconds=120))
+
+    assert cell.tick(DEADLINE) == 0, cell.last_output
+    done = cell.rounds()["2023-03"]
+    assert done["status"] == "Đã xếp hạng", done
+    form = fake_google.form(done["form_id"])
+    assert form["publishSettings"]["publishState"]["isPublished"] is True
+    assert form["publishSettings"]["publishState"]["isAcceptingResponses"] is False
+    with pytest.raises(ApiError, match=r"PERMISSION_DENIED|FAILED_PRECONDITION|403"):
+        cell.answer("2023-03", "Phạm Thị Dung", at=DEADLINE + timedelta(seconds=5))
+
+    assert cell.ranked("2023-03") == [
+        ("1", "Trần Thị Bình", "10.00"),
+        ("2", "Lê Văn Cường", "8.00"),
+        ("2", "Nguyễn Văn An", "8.00"),
+        ("4", HOSTILE, "6.00"),
+    ]
+    results = cell.values("Kết quả 2023-03")
+    flat = [c for row in results for c in row]
+    assert "Nộp lại" in flat and "Phạm Thị Dung" in flat  # repeated listed; absentee listed
+    # The hostile name is stored as text, never as a formula.
+    formulas = fake_google.spreadsheet_values(cell.spreadsheet_id, "Kết quả 2023-03", "FORMULA")
+    assert HOSTILE in [c for row in formulas for c in row]
+    responses = cell.values("Bài làm 2023-03")
+    assert sum(1 for row in responses if "Lê Văn Cường" in row) == 2
+    stats = cell.values("Thống kê câu hỏi")
+    assert sum(1 for row in stats if row and row[0] == "2023-03") == 5
+    season = cell.values("Tổng kết 2023")
+    assert any("Trần Thị Bình" in row for row in season)
+
+    # Nothing due: a tick costs one Sheets read and writes nothing.
+    before = len(fake_google.requests())
+    assert cell.tick(DEADLINE + timedelta(days=1)) == 0
+    idle = [r for r in fake_google.requests()[before:] if r["path"] != "/token"]
+    assert [r["method"] for r in idle if "/values" in r["path"]] == ["GET"], idle
+
+
+def test_a_spreadsheet_not_shared_with_the_account_names_it(
+    fake_google: Any, tmp_path: Path
+) -> None:
+    other = fake_google.create_spreadsheet("someone@example.com", "Không chia sẻ")
+    cell = GoogleCell(fake_google, tmp_path)
+    cell.spreadsheet_id = other
+    cell._write_config()
+    assert cell.run("status") == 3
+    assert "admin@example.com" in cell.last_output
