@@ -1,0 +1,126 @@
+"""``automation run``: the loop that ticks forever, its lock, and a clean stop."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from automation.backends import open_backend
+from automation.filelock import exclusive, lock_path
+from automation.service import run
+from tests.localcell import LocalCell, local, question_rows
+
+OPENS = local("10/03/2023 14:00")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def cell(tmp_path: Path) -> LocalCell:
+    cell = LocalCell(tmp_path)
+    assert cell.run("init") == 0
+    cell.questions(question_rows(8))
+    cell.members(["Nguyễn Văn An", "Trần Thị Bình"])
+    cell.schedule([{"round": "2023-03", "opens_at": OPENS.replace(tzinfo=None), "questions": 5}])
+    return cell
+
+
+def test_a_second_tick_on_the_same_spreadsheet_does_nothing(cell: LocalCell) -> None:
+    backend = open_backend(cell.settings, clock=lambda: OPENS)
+    with exclusive(lock_path(backend.owner)):
+        assert cell.tick(OPENS) == 0
+        assert "đang làm việc" in cell.last_output
+    assert cell.rounds()["2023-03"]["status"] is None
+    assert cell.tick(OPENS) == 0
+    assert cell.rounds()["2023-03"]["status"] == "Đang mở"
+
+
+def test_the_loop_outlives_a_failed_tick_and_moves_rounds_on(cell: LocalCell) -> None:
+    clock = {"now": OPENS - timedelta(hours=1)}
+    stop = threading.Event()
+    good = cell.workbook.read_bytes()
+    cell.workbook.write_bytes(b"not a workbook")  # every tick fails until it is mended
+    settings = replace(
+        cell.settings, local=replace(cell.settings.local, host="127.0.0.1", port=free_port())
+    )
+    service = threading.Thread(
+        target=run,
+        args=(settings,),
+        kwargs={"clock": lambda: clock["now"], "stop": stop, "interval": 0.2},
+    )
+    service.start()
+    try:
+        time.sleep(0.8)
+        assert service.is_alive()
+        cell.workbook.write_bytes(good)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and cell.rounds()["2023-03"]["status"] is None:
+            time.sleep(0.1)
+        assert cell.rounds()["2023-03"]["status"] == "Đã chuẩn bị"
+        clock["now"] = OPENS
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and cell.rounds()["2023-03"]["status"] != "Đang mở":
+            time.sleep(0.1)
+        assert cell.rounds()["2023-03"]["status"] == "Đang mở"
+        assert (cell.workbook.parent / "qr-2023-03.png").exists()
+    finally:
+        stop.set()
+        service.join(10)
+    assert not service.is_alive()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="SIGTERM is POSIX")
+def test_sigterm_stops_the_service_cleanly(cell: LocalCell) -> None:
+    port = free_port()
+    text = cell.config_file.read_text(encoding="utf-8")
+    cell.config_file.write_text(
+        text.replace("[local]", f'[local]\nhost = "127.0.0.1"\nport = {port}'), encoding="utf-8"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "automation", "--config", str(cell.config_file), "run"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the web form never started listening")
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    text = out.decode("utf-8", "replace")
+    assert process.returncode == 0, text
+    assert "service stopped" in text
+
+
+def test_now_replaces_the_clock_in_the_configured_zone(cell: LocalCell) -> None:
+    """``--now`` in the configured zone when it has no offset: a catch-up by hand."""
+    assert cell.run("tick", "--now", "10/03/2023 13:00") == 0
+    assert cell.rounds()["2023-03"]["status"] == "Đã chuẩn bị"
+    assert cell.run("tick", "--now", "2023-03-10T14:00:00+07:00") == 0
+    assert cell.rounds()["2023-03"]["status"] == "Đang mở"
+    assert cell.run("tick", "--now", "không phải giờ") == 1
+    assert "--now" in cell.last_output
