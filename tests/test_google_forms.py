@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -206,3 +207,29 @@ def test_email_identity_collects_verified_emails(setup: Any) -> None:
         ids["Những văn kiện nào là nghị quyết?"]: ["NQ 21"]})
     (response,) = forms.responses(ref.form_id)
     assert response.respondent == "a@example.com"
+
+
+def test_a_marked_form_left_empty_by_a_crash_is_completed(setup: Any) -> None:
+    fake, settings = setup
+    forms = forms_of(settings)
+    empty = forms.apis.execute(forms.apis.service("forms").forms().create(
+        body={"info": {"title": "Thi tháng 2026-11"}}, unpublished=True), api="forms")
+    forms.apis.execute(forms.apis.service("drive").files().update(
+        fileId=empty["formId"], body={"appProperties": {ROUND_KEY: "2026-11",
+                                                        OWNER_KEY: "sheet-123"}}), api="drive")
+    ref = forms.build(spec())
+    assert ref.form_id == empty["formId"] and creates(fake) == 1
+    assert len(fake.form(ref.form_id)["items"]) == 3
+    forms.build(spec())  # and again: nothing is shared twice
+    permissions = fake.file(ref.form_id)["permissions"]
+    assert sum(p["type"] == "anyone" for p in permissions) == 1
+    assert sum(p.get("emailAddress") == SECRETARY for p in permissions) == 1
+
+
+def test_a_published_form_is_never_rebuilt(setup: Any) -> None:
+    fake, settings = setup
+    forms, form_id, _ = open_form(fake, settings)
+    before = fake.form(form_id)["items"]
+    changed = replace(spec(), shuffle_options=False)
+    assert forms.build(changed).form_id == form_id
+    assert fake.form(form_id)["items"] == before

@@ -235,3 +235,16 @@ def test_new_tabs_are_added_last_in_the_order_given(setup: Any) -> None:
                       SheetTab("Thống kê câu hỏi", [["c"]])])
     assert open_sheet(settings).tab_titles()[3:] == [
         "Kết quả 2026-11", "Bài làm 2026-11", "Thống kê câu hỏi"]
+
+
+def test_a_service_tab_deleted_meanwhile_is_simply_written_again(setup: Any) -> None:
+    fake, settings, spreadsheet_id = setup
+    sheet = open_sheet(settings)
+    sheet.write_tabs([result_tab("Kết quả 2026-11", 3)])
+    client = googlebackend.sheets_client(settings, sleep=no_sleep)
+    stale = next(s for s in client.spreadsheets_get(spreadsheet_id)["sheets"]
+                 if s["properties"]["title"] == "Kết quả 2026-11")
+    client.batch_update(spreadsheet_id, {"requests": [
+        {"deleteSheet": {"sheetId": stale["properties"]["sheetId"]}}]})
+    sheet.write_tabs([result_tab("Kết quả 2026-11", 2)])
+    assert len(fake.spreadsheet_values(spreadsheet_id, "Kết quả 2026-11")) == 6
