@@ -28,6 +28,10 @@ APIS: dict[str, tuple[str, str]] = {
     "forms": ("forms.v1.json", "google.apps.forms.v1"),
 }
 
+#: Drive answers unknown query parameters by ignoring them (recorded: files.get with
+#: includeItemsFromAllDrives → 200); Sheets and Forms reject them.
+LENIENT_QUERY = {"drive"}
+
 #: Methods whose body is bound to a named request field; Google prefixes field paths with it.
 BODY_FIELD: dict[str, str] = {
     "sheets.spreadsheets.values.update": "data",
@@ -199,6 +203,8 @@ def validate_query(method: Method, query: dict[str, list[str]]) -> dict[str, Any
     typed: dict[str, Any] = {}
     for name, raws in query.items():
         spec = method.parameters.get(name) or api.global_parameters.get(name)
+        if spec is None and method.api in LENIENT_QUERY:
+            continue
         if spec is None or spec.get("location") == "path":
             raise bad_request(
                 f'Invalid JSON payload received. Unknown name "{name}": Cannot bind query '

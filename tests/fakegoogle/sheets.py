@@ -198,7 +198,10 @@ def resolve(ss: Json, text: str, clip: bool = True) -> tuple[Box, a1.A1]:
     try:
         parsed = a1.parse(text, titles)
     except a1.RangeError:
-        raise bad_request(f"Unable to parse range: {text}") from None
+        named = _named_box(ss, text)
+        if named is None:
+            raise bad_request(f"Unable to parse range: {text}") from None
+        return named
     sheet = _sheet_by_title(ss, parsed.title)
     rows, cols = _grid_size(sheet)
     row0 = parsed.row0 or 0
@@ -209,6 +212,19 @@ def resolve(ss: Json, text: str, clip: bool = True) -> tuple[Box, a1.A1]:
         row1, col1 = min(row1, rows), min(col1, cols)
         row0, col0 = min(row0, row1), min(col0, col1)
     return Box(sheet, row0, row1, col0, col1), parsed
+
+
+def _named_box(ss: Json, text: str) -> tuple[Box, a1.A1] | None:
+    """A named range, alone or after a sheet title (Google accepts "'Sheet1'!Name")."""
+    try:
+        _, name = a1.split_title(text.strip())
+    except a1.RangeError:
+        return None
+    for named in ss.get("namedRanges", []):
+        if name is not None and named["name"].lower() == name.lower():
+            box = _grid_box(ss, named["range"], "range")
+            return box, a1.A1(box.title, box.row0, box.row1, box.col0, box.col1)
+    return None
 
 
 def _grid_box(ss: Json, grid_range: Json, where: str) -> Box:
@@ -429,7 +445,7 @@ def _write(
     rows, cols = _grid_size(box.sheet)
     single = box.row1 - box.row0 == 1 and box.col1 - box.col0 == 1
     bounded_rows = parsed.row1 is not None and start is None and not single
-    bounded_cols = parsed.col1 is not None and not single
+    bounded_cols = parsed.col1 is not None and not single and start is None
     if bounded_rows and height > box.row1 - box.row0:
         raise bad_request(
             f"Requested writing within range [{text}], "
@@ -526,28 +542,34 @@ def _clear_box(state: State, ss: Json, box: Box) -> None:
 
 
 def _table(state: State, ss: Json, box: Box) -> Box | None:
-    """The block of data Sheets' append finds inside a range (None when the range is empty)."""
+    """The table Sheets' append finds in a range: the block of filled cells around the last
+    filled cell of the range (recorded: A1 "x", B1 "", C1 "y" → table C1)."""
     grid = _cells(state, ss, box.sheet)
 
     def filled(row: int, col: int) -> bool:
         cell = grid.get(_key(row, col))
         return bool(cell and cell.get("userEnteredValue"))
 
-    first = next((rc for rc in box.cells() if filled(*rc)), None)
-    if first is None:
+    last = None
+    for key in grid:
+        row, col = _unkey(key)
+        if box.row0 <= row < box.row1 and box.col0 <= col < box.col1 and filled(row, col):
+            last = max(last, (row, col)) if last else (row, col)
+    if last is None:
         return None
-    row0, col0 = first
+    row0, col0 = last
     row1, col1 = row0 + 1, col0 + 1
-    rows, cols = _grid_size(box.sheet)
     grown = True
     while grown:
         grown = False
-        if col1 < cols and any(filled(r, col1) for r in range(row0, row1)):
-            col1 += 1
-            grown = True
-        if row1 < rows and any(filled(row1, c) for c in range(col0, col1)):
-            row1 += 1
-            grown = True
+        if col0 > box.col0 and any(filled(r, col0 - 1) for r in range(row0, row1)):
+            col0, grown = col0 - 1, True
+        if col1 < box.col1 and any(filled(r, col1) for r in range(row0, row1)):
+            col1, grown = col1 + 1, True
+        if row0 > box.row0 and any(filled(row0 - 1, c) for c in range(col0, col1)):
+            row0, grown = row0 - 1, True
+        if row1 < box.row1 and any(filled(row1, c) for c in range(col0, col1)):
+            row1, grown = row1 + 1, True
     return Box(box.sheet, row0, row1, col0, col1)
 
 
@@ -877,11 +899,14 @@ def _reindex(ss: Json) -> None:
         sheet["properties"]["index"] = i
 
 
-def _tidy_properties(props: Json) -> None:
+def _tidy_properties(props: Json, style_first: bool = False) -> None:
+    """Drop defaults as Google does and keep tabColor and tabColorStyle in step."""
     for container in (props, props.get("gridProperties", {})):
         for key in list(container):
             if key in _OMIT_WHEN_FALSY and not container[key]:
                 del container[key]
+    if style_first:
+        props.pop("tabColor", None)
     if props.get("tabColor"):
         props["tabColorStyle"] = {"rgbColor": _tidy_color(props["tabColor"])}
         props["tabColor"] = _tidy_color(props["tabColor"])
@@ -967,7 +992,7 @@ def _update_sheet_properties(state: State, ss: Json, args: Json, where: str) -> 
         s["properties"].get("hidden") for s in ss["sheets"] if s is not sheet
     ):
         raise bad_request(f"Invalid {where}: You can't hide all the sheets in a document.")
-    _tidy_properties(props)
+    _tidy_properties(props, style_first=any(p[0] == "tabColorStyle" for p in paths))
     new_index = props.get("index", sheet["properties"]["index"])
     sheet["properties"] = props
     if new_index != ss["sheets"].index(sheet):
@@ -1074,6 +1099,16 @@ def _overlaps(a: Json, b: Json) -> bool:
     )
 
 
+def _contains(outer: Json, inner: Json) -> bool:
+    return (
+        outer.get("sheetId", 0) == inner.get("sheetId", 0)
+        and outer["startRowIndex"] <= inner["startRowIndex"]
+        and inner["endRowIndex"] <= outer["endRowIndex"]
+        and outer["startColumnIndex"] <= inner["startColumnIndex"]
+        and inner["endColumnIndex"] <= outer["endColumnIndex"]
+    )
+
+
 def _out_range(box: Box) -> Json:
     out: Json = {
         "startRowIndex": box.row0,
@@ -1101,8 +1136,12 @@ def _merge_cells(state: State, ss: Json, args: Json, where: str) -> Json:
         if (piece.row1 - piece.row0) * (piece.col1 - piece.col0) < 2:
             continue
         wanted = _out_range(piece)
-        if any(_overlaps(wanted, m) for m in merges):
-            raise bad_request(f"Invalid {where}: You can't merge cells that are already merged.")
+        inside = [m for m in merges if _contains(wanted, m)]
+        if any(_overlaps(wanted, m) for m in merges if m not in inside):
+            raise bad_request(
+                f"Invalid {where}: You can't merge cells that intersect with existing merges."
+            )
+        merges[:] = [m for m in merges if m not in inside]  # a bigger merge replaces them
         merges.append(wanted)
         for row, col in piece.cells():
             if (row, col) != (piece.row0, piece.col0):
