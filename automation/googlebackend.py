@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import gspread
 from google.auth.credentials import Credentials
 from google.auth.exceptions import RefreshError, TransportError
 from google.auth.transport.requests import Request
@@ -68,6 +69,15 @@ def sheets_client(settings: Settings, creds: Credentials | None = None, **overri
     creds = creds or auth.load_credentials(settings)
     return GoogleHTTPClient(creds, transport=transport(settings, **overrides),
                             context=_context(settings, creds))
+
+
+def gspread_client(settings: Settings, **overrides: Any) -> gspread.Client:
+    """A gspread ``Client`` over the same plumbing (endpoint, timeout, bounded retries),
+    for scripts and tests that want gspread's own objects (``open_by_key`` …)."""
+    creds = auth.load_credentials(settings)
+    client = gspread.Client(creds)
+    client.http_client = sheets_client(settings, creds, **overrides)
+    return client
 
 
 def connect(settings: Settings, **overrides: Any) -> tuple[GoogleSheet, GoogleForms]:

@@ -248,3 +248,10 @@ def test_a_service_tab_deleted_meanwhile_is_simply_written_again(setup: Any) -> 
         {"deleteSheet": {"sheetId": stale["properties"]["sheetId"]}}]})
     sheet.write_tabs([result_tab("Kết quả 2026-11", 2)])
     assert len(fake.spreadsheet_values(spreadsheet_id, "Kết quả 2026-11")) == 6
+
+
+def test_gspread_objects_work_over_the_same_plumbing(setup: Any) -> None:
+    fake, settings, spreadsheet_id = setup
+    book = googlebackend.gspread_client(settings, sleep=no_sleep).open_by_key(spreadsheet_id)
+    fake.fault(r"GET .*/values/", status=503, times=2)
+    assert book.worksheet("Đảng viên").get_all_values()[1] == ["Nguyễn Văn A", "a@example.com"]
