@@ -102,7 +102,9 @@ def create_spreadsheet(settings: Settings, title: str, **overrides: Any) -> tupl
     """A new, empty Google Sheet shared (as editor) with ``share_with``: ``(id, url)``.
 
     Created through Drive (as gspread does), so the app's ``drive.file`` scope
-    may share it. ``automation init`` then adds the template tabs.
+    may share it; its locale is Vietnamese when ``language = "vi"`` (dates
+    typed day first are then dates) and its time zone the config's.
+    ``automation init`` then adds the template tabs.
     """
     client = sheets_client(settings, **overrides)
     drive = client.transport.rewrite("https://www.googleapis.com/drive/v3/files")
@@ -111,6 +113,13 @@ def create_spreadsheet(settings: Settings, title: str, **overrides: Any) -> tupl
         params={"supportsAllDrives": True, "fields": "id"},
     ).json()
     spreadsheet_id = str(created["id"])
+    # The sheet reads typed dates in its locale: Vietnamese ones are day first. Its time zone
+    # is the config's, so the secretary's NOW() agrees with the service.
+    properties: dict[str, str] = {"timeZone": settings.timezone}
+    if settings.language == "vi":
+        properties["locale"] = "vi_VN"
+    client.batch_update(spreadsheet_id, {"requests": [{"updateSpreadsheetProperties": {
+        "properties": properties, "fields": ",".join(properties)}}]})
     for email in settings.google.share_with:
         client.request(
             "post", f"{drive}/{spreadsheet_id}/permissions",

@@ -214,7 +214,7 @@ def test_sign_in_without_client_secrets_explains_how_to_get_them(tmp_path: Path)
         auth.sign_in(settings, open_browser=False)
 
 
-def test_a_new_spreadsheet_is_shared_with_share_with(setup: Any) -> None:
+def test_a_new_spreadsheet_is_shared_and_reads_dates_day_first(setup: Any) -> None:
     fake, settings = setup
     shared = Settings(backend="google", google=GoogleSettings(
         credentials=settings.google.credentials, share_with=(OTHER,)))
@@ -226,6 +226,8 @@ def test_a_new_spreadsheet_is_shared_with_share_with(setup: Any) -> None:
         spreadsheet_id=spreadsheet_id, credentials=other_token))
     sheet, _ = googlebackend.connect(as_other, sleep=Sleeps())
     assert sheet.title == "Thi 2027"
+    assert sheet.locale == "vi_VN" and sheet.date_order == "dmy"
+    assert fake.spreadsheet(spreadsheet_id)["properties"]["timeZone"] == "Asia/Ho_Chi_Minh"
 
 
 # Google's error bodies, as Google sends them (the first copied from a recording of real
