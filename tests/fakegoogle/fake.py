@@ -53,14 +53,7 @@ class FakeGoogle:
         """Write an OAuth authorized-user JSON (as `automation auth` saves it) whose refresh
         token signs in as email at this fake."""
         with self.app.lock:
-            refresh = oauth.new_refresh_token(self.state, email)
-        info = {
-            "type": "authorized_user",
-            "client_id": oauth.CLIENT_ID,
-            "client_secret": oauth.CLIENT_SECRET,
-            "refresh_token": refresh,
-            "token_uri": f"{self.url}/token",
-        }
+            info = oauth.authorized_user_info(self.state, email, self.url)
         path = Path(path)
         path.write_text(json.dumps(info, indent=2), encoding="utf-8")
         return path

@@ -56,6 +56,17 @@ def new_refresh_token(state: State, email: str) -> str:
     return token
 
 
+def authorized_user_info(state: State, email: str, base_url: str) -> dict[str, str]:
+    """What `automation auth` would save after email signed in: a refresh token for here."""
+    return {
+        "type": "authorized_user",
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "refresh_token": new_refresh_token(state, email),
+        "token_uri": f"{base_url}/token",
+    }
+
+
 def register_service_account(state: State, email: str, key: rsa.RSAPrivateKey) -> None:
     public = key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo

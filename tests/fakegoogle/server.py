@@ -20,6 +20,13 @@ from .errors import ApiError, bad_request, not_found
 from .state import Call, Json, State, check_enabled
 
 HANDLERS: dict[str, Callable[[Call], Any]] = {**sheets.HANDLERS, **drive.HANDLERS, **forms.HANDLERS}
+CONTROL_ROUTES = (
+    "/_fake/requests",
+    "/_fake/faults",
+    "/_fake/reset",
+    "/_fake/authorized_user",
+    "/_fake/token",
+)
 _MEMBER_ROUTE = re.compile(r"^/_fake/forms/(?P<formId>[^/]+)/responses$")
 
 
@@ -54,6 +61,7 @@ class App:
         self.log: list[Json] = []
         self.faults: list[Fault] = []
         self.base_url = ""
+        self._save()
 
     # --- control ------------------------------------------------------------------------------
 
@@ -81,7 +89,7 @@ class App:
     def handle(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> Reply:
         parts = urlsplit(target)
         path = parts.path
-        if path in ("/_fake/requests", "/_fake/faults", "/_fake/reset"):
+        if path in CONTROL_ROUTES:
             return self._control(method, path, raw)
         reply = self._faulted(method, target)
         if reply is None:
@@ -102,6 +110,20 @@ class App:
         if path == "/_fake/reset" and method == "POST":
             self.reset()
             return _json(200, {})
+        if path in ("/_fake/authorized_user", "/_fake/token") and method == "POST":
+            try:
+                email = json.loads(raw or b"{}").get("email")
+            except (ValueError, AttributeError):
+                email = None
+            if not isinstance(email, str) or "@" not in email:
+                return _json(400, bad_request('Give {"email": "..."}').body())
+            with self.lock:
+                if path == "/_fake/token":
+                    answer: Json = {"access_token": self.state.issue_token(email)}
+                else:
+                    answer = oauth.authorized_user_info(self.state, email, self.base_url)
+                self._save()
+            return _json(200, answer)
         if path == "/_fake/faults" and method == "POST":
             try:
                 body = json.loads(raw or b"{}")
@@ -197,6 +219,7 @@ class App:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes
     server: _Server
 
     def _serve(self) -> None:

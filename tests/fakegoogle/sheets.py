@@ -543,7 +543,8 @@ def _clear_box(state: State, ss: Json, box: Box) -> None:
 
 def _table(state: State, ss: Json, box: Box) -> Box | None:
     """The table Sheets' append finds in a range: the block of filled cells around the last
-    filled cell of the range (recorded: A1 "x", B1 "", C1 "y" → table C1)."""
+    filled cell of the range, growing past the range (recorded: A1 "x", B1 "", C1 "y" →
+    table C1 for the whole sheet, A1 for the range A1)."""
     grid = _cells(state, ss, box.sheet)
 
     def filled(row: int, col: int) -> bool:
@@ -559,16 +560,17 @@ def _table(state: State, ss: Json, box: Box) -> Box | None:
         return None
     row0, col0 = last
     row1, col1 = row0 + 1, col0 + 1
+    rows, cols = _grid_size(box.sheet)
     grown = True
     while grown:
         grown = False
-        if col0 > box.col0 and any(filled(r, col0 - 1) for r in range(row0, row1)):
+        if col0 > 0 and any(filled(r, col0 - 1) for r in range(row0, row1)):
             col0, grown = col0 - 1, True
-        if col1 < box.col1 and any(filled(r, col1) for r in range(row0, row1)):
+        if col1 < cols and any(filled(r, col1) for r in range(row0, row1)):
             col1, grown = col1 + 1, True
-        if row0 > box.row0 and any(filled(row0 - 1, c) for c in range(col0, col1)):
+        if row0 > 0 and any(filled(row0 - 1, c) for c in range(col0, col1)):
             row0, grown = row0 - 1, True
-        if row1 < box.row1 and any(filled(row1, c) for c in range(col0, col1)):
+        if row1 < rows and any(filled(row1, c) for c in range(col0, col1)):
             row1, grown = row1 + 1, True
     return Box(box.sheet, row0, row1, col0, col1)
 

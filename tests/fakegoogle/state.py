@@ -48,7 +48,7 @@ def parse_rfc3339(text: str) -> datetime:
         cleaned = cleaned[:-1] + "+00:00"
     if "." in cleaned:
         head, _, tail = cleaned.partition(".")
-        digits = "".join(ch for ch in tail if ch.isdigit())
+        digits = tail[: len(tail) - len(tail.lstrip("0123456789"))]
         zone = tail[len(digits) :]
         cleaned = f"{head}.{digits[:6].ljust(6, '0')}{zone}"
     moment = datetime.fromisoformat(cleaned)
