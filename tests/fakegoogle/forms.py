@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from . import discovery, fields
+from . import discovery
 from .errors import ApiError, bad_request, denied, not_found
 from .state import Call, Json, State, hex_id, new_id, parse_rfc3339, rfc3339
 
@@ -366,7 +366,9 @@ def batch_update(call: Call) -> Json:
     form.clear()
     form.update(working)  # all requests succeeded: commit them together
     call.state.touch(form["formId"])
-    out: Json = {"replies": replies, "writeControl": {"requiredRevisionId": form["revisionId"]}}
+    out: Json = {"writeControl": {"requiredRevisionId": form["revisionId"]}}
+    if replies:
+        out["replies"] = replies
     if body.get("includeFormInResponse"):
         out["form"] = _view(form)
     return out
@@ -562,5 +564,3 @@ HANDLERS: dict[str, Callable[[Call], Json]] = {
     "forms.forms.responses.list": list_responses,
     "forms.forms.responses.get": get_response,
 }
-
-__all__ = ["HANDLERS", "fields", "member_submit", "new_form"]

@@ -9,7 +9,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -256,7 +255,3 @@ def serve(app: App, host: str = "127.0.0.1", port: int = 0) -> tuple[_Server, th
     thread = threading.Thread(target=server.serve_forever, name="fakegoogle", daemon=True)
     thread.start()
     return server, thread
-
-
-def now() -> datetime:
-    return datetime.now(UTC)

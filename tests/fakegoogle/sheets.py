@@ -1382,6 +1382,22 @@ def _sort_range(state: State, ss: Json, args: Json, where: str) -> Json:
     return {}
 
 
+def _set_data_validation(state: State, ss: Json, args: Json, where: str) -> Json:
+    box = _grid_box(ss, args.get("range") or {}, where)
+    rule = args.get("rule")
+    if rule is not None:
+        condition = rule.get("condition") or {}
+        if not condition.get("type"):
+            raise bad_request(f"Invalid {where}: rule.condition.type is required")
+        needs_values = {"ONE_OF_LIST", "ONE_OF_RANGE", "NUMBER_BETWEEN", "NUMBER_GREATER"}
+        if condition["type"] in needs_values and not condition.get("values"):
+            raise bad_request(f"Invalid {where}: {condition['type']} needs condition values")
+    grid = _cells(state, ss, box.sheet)
+    for row, col in box.cells():
+        _apply_cell(grid, row, col, {"dataValidation": rule} if rule else {}, [["dataValidation"]])
+    return {}
+
+
 _REQUESTS: dict[str, Callable[[State, Json, Json, str], Json]] = {
     "addSheet": _add_sheet,
     "deleteSheet": _delete_sheet,
@@ -1404,6 +1420,7 @@ _REQUESTS: dict[str, Callable[[State, Json, Json, str], Json]] = {
     "deleteNamedRange": _delete_named_range,
     "updateNamedRange": _update_named_range,
     "sortRange": _sort_range,
+    "setDataValidation": _set_data_validation,
 }
 
 HANDLERS: dict[str, Callable[[Call], Json]] = {
