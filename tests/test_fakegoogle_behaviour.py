@@ -546,3 +546,37 @@ def test_module_run_keeps_state_in_the_file_across_restarts(tmp_path: Path) -> N
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_fields_selects_parts_of_any_answer(client: Client) -> None:
+    form_id = client.new_form("Thi")
+    client.add_choice(form_id, ["A", "B"])
+    got = client.ok("GET", f"/v1/forms/{form_id}", params={"fields": "formId,items(itemId)"})
+    assert set(got) == {"formId", "items"}
+    assert set(got["items"][0]) == {"itemId"}
+
+
+def test_typed_dates_follow_the_spreadsheet_locale(client: Client, fake_google: FakeGoogle) -> None:
+    typed = [["29/11/2026 19:30", "05/03/2025"]]
+    vi = fake_google.create_spreadsheet(OWNER, "Thi", {"Lịch": typed}, locale="vi_VN")
+    us = fake_google.create_spreadsheet(OWNER, "Thi", {"Lịch": typed})
+    assert values(client, vi, "Lịch!A1:B1", valueRenderOption="UNFORMATTED_VALUE")["values"] == [
+        [46355.8125, 45721]
+    ]
+    assert values(client, us, "Lịch!A1:B1", valueRenderOption="UNFORMATTED_VALUE")["values"] == [
+        ["29/11/2026 19:30", 45780]
+    ]
+    assert fake_google.spreadsheet_values(vi, "Lịch") == typed
+    grid = client.ok(
+        "GET",
+        f"/v4/spreadsheets/{vi}",
+        params={
+            "ranges": "Lịch!A1",
+            "fields": "sheets.data.rowData.values(effectiveValue,effectiveFormat.numberFormat)",
+        },
+    )
+    cell = grid["sheets"][0]["data"][0]["rowData"][0]["values"][0]
+    assert cell == {
+        "effectiveValue": {"numberValue": 46355.8125},
+        "effectiveFormat": {"numberFormat": {"type": "DATE_TIME", "pattern": "dd/mm/yyyy hh:mm"}},
+    }

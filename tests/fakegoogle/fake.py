@@ -82,15 +82,21 @@ class FakeGoogle:
     # --- arranging state ----------------------------------------------------------------------
 
     def create_spreadsheet(
-        self, owner: str, title: str, tabs: dict[str, list[list[Any]]] | None = None
+        self,
+        owner: str,
+        title: str,
+        tabs: dict[str, list[list[Any]]] | None = None,
+        locale: str = "en_US",
     ) -> str:
-        """A spreadsheet owned by owner; tabs maps tab title → rows (written as USER_ENTERED)."""
+        """A spreadsheet owned by owner; tabs maps tab title → rows, typed in as USER_ENTERED
+        (so "29/11/2026 19:30" is a date-time in a day-first locale such as vi_VN)."""
         with self.app.lock:
             record = self.state.add_file(owner, title, SPREADSHEET_MIME)
             names = list(tabs or {"Sheet1": []})
             ss = sheets.new_spreadsheet(
                 self.state, record["id"], title, [{"title": n} for n in names]
             )
+            ss["properties"]["locale"] = locale
             for name, rows in (tabs or {}).items():
                 if rows:
                     sheets._write(

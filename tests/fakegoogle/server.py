@@ -14,11 +14,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import discovery, drive, forms, oauth, sheets
+from . import discovery, drive, fields, forms, oauth, sheets
 from .errors import ApiError, bad_request, not_found
 from .state import Call, Json, State, check_enabled
 
 HANDLERS: dict[str, Callable[[Call], Any]] = {**sheets.HANDLERS, **drive.HANDLERS, **forms.HANDLERS}
+#: Handlers that apply the `fields` parameter themselves (with their own defaults).
+FIELDS_APPLIED = {
+    "sheets.spreadsheets.get",
+    "drive.files.create",
+    "drive.files.get",
+    "drive.files.list",
+    "drive.files.update",
+    "drive.permissions.create",
+    "drive.permissions.list",
+}
 CONTROL_ROUTES = (
     "/_fake/requests",
     "/_fake/faults",
@@ -195,6 +205,8 @@ class App:
             return Reply(204, b"")
         if isinstance(result, str):
             return Reply(200, result.encode("utf-8"), "text/csv")
+        if query.get("fields") and spec.id not in FIELDS_APPLIED:
+            result = fields.apply(result, fields.parse(query["fields"]))
         return _json(200, result)
 
     def _identity(self, headers: dict[str, str]) -> str:

@@ -247,9 +247,10 @@ def _grid_box(ss: Json, grid_range: Json, where: str) -> Box:
 
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 
-def user_entered(value: Any, option: str) -> tuple[Json | None, Json | None]:
+def user_entered(value: Any, option: str, locale: str = "en_US") -> tuple[Json | None, Json | None]:
     """A written JSON value → (userEnteredValue, numberFormat) as Sheets would store it."""
     if isinstance(value, bool):
         return {"boolValue": value}, None
@@ -281,19 +282,70 @@ def user_entered(value: Any, option: str) -> tuple[Json | None, Json | None]:
     if _NUMBER.match(stripped) and any(c.isdigit() for c in stripped):
         number = float(stripped.replace(",", ""))
         return {"numberValue": int(number) if number.is_integer() else number}, None
-    found = _ISO_DATE.match(stripped)
-    if found:
-        y, m, d, hh, mm, ss = found.groups()
-        try:
-            moment = datetime(int(y), int(m), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
-        except ValueError:
-            return {"stringValue": text}, None
-        serial = (moment - datetime(1899, 12, 30)).total_seconds() / 86400
-        if hh is None:
-            return {"numberValue": int(serial)}, {"type": "DATE", "pattern": "yyyy-mm-dd"}
-        pattern = "yyyy-mm-dd hh:mm:ss" if ss else "yyyy-mm-dd hh:mm"
-        return {"numberValue": serial}, {"type": "DATE_TIME", "pattern": pattern}
-    return {"stringValue": text}, None
+    return _typed_date(stripped, locale) or ({"stringValue": text}, None)
+
+
+#: Locales whose typed dates read month first; the rest read day first (vi_VN among them).
+MONTH_FIRST = {"en_US", "en_PH", "fil_PH", "es_US", "en_CA"}
+
+
+def _typed_date(text: str, locale: str) -> tuple[Json, Json] | None:
+    """A typed ISO or slashed date (order by locale) → serial number and the typed pattern."""
+    iso = _ISO_DATE.match(text)
+    slashed = _SLASH_DATE.match(text)
+    if iso:
+        y, m, d, hh, mi, ss = iso.groups()
+        date_pattern = "yyyy-mm-dd"
+    elif slashed:
+        first, second, y, hh, mi, ss = slashed.groups()
+        m, d = (first, second) if locale in MONTH_FIRST else (second, first)
+        date_pattern = "m/d/yyyy" if locale in MONTH_FIRST else "d/m/yyyy"
+        if len(first) == 2 and len(second) == 2:
+            date_pattern = date_pattern.replace("d", "dd").replace("m", "mm")
+    else:
+        return None
+    try:
+        moment = datetime(int(y), int(m), int(d), int(hh or 0), int(mi or 0), int(ss or 0))
+    except ValueError:
+        return None  # 29/11 in a month-first locale stays text, as in Sheets
+    serial = (moment - datetime(1899, 12, 30)).total_seconds() / 86400
+    if hh is None:
+        return {"numberValue": int(serial)}, {"type": "DATE", "pattern": date_pattern}
+    time_pattern = "hh:mm:ss" if ss else "hh:mm"
+    return {"numberValue": serial}, {
+        "type": "DATE_TIME",
+        "pattern": f"{date_pattern} {time_pattern}",
+    }
+
+
+_DATE_TOKEN = re.compile(r"yyyy|yy|dd|d|mm|m|hh|h|ss|s")
+
+
+def _date_text(serial: float, pattern: str) -> str:
+    """Render a serial date with a Sheets pattern; "m"/"mm" next to hours or seconds are
+    minutes, elsewhere months."""
+    moment = datetime(1899, 12, 30) + timedelta(days=serial)
+    moment = moment.replace(microsecond=0) + timedelta(seconds=round(moment.microsecond / 1e6))
+    tokens = list(_DATE_TOKEN.finditer(pattern))
+    out, last = [], 0
+    for i, token in enumerate(tokens):
+        out.append(pattern[last : token.start()])
+        kind = token.group()
+        near = {t.group()[0] for t in tokens[max(0, i - 1) : i + 2] if t is not token}
+        if kind[0] == "m" and near & {"h", "s"}:
+            value = moment.minute
+        else:
+            value = {
+                "y": moment.year if kind == "yyyy" else moment.year % 100,
+                "d": moment.day,
+                "m": moment.month,
+                "h": moment.hour,
+                "s": moment.second,
+            }[kind[0]]
+        out.append(f"{value:0{len(kind)}d}" if kind != "yyyy" else f"{value:04d}")
+        last = token.end()
+    out.append(pattern[last:])
+    return "".join(out)
 
 
 def _general(number: float) -> str:
@@ -301,16 +353,6 @@ def _general(number: float) -> str:
         return str(int(number))
     shown = f"{number:.10g}"
     return shown if "e" not in shown else repr(number)
-
-
-def _date_text(serial: float, pattern: str) -> str:
-    moment = datetime(1899, 12, 30) + timedelta(days=serial)
-    moment = moment.replace(microsecond=0) + timedelta(seconds=round(moment.microsecond / 1e6))
-    out = pattern.replace("yyyy", f"{moment.year:04d}").replace("dd", f"{moment.day:02d}")
-    out = out.replace("hh", f"{moment.hour:02d}").replace("ss", f"{moment.second:02d}")
-    # "mm" after "hh" is minutes, otherwise months (as in Sheets' own patterns)
-    out = re.sub(r"(?<=:)mm", f"{moment.minute:02d}", out)
-    return out.replace("mm", f"{moment.month:02d}")
 
 
 def _effective(cell: Json, state: State | None = None) -> Json | None:
@@ -482,7 +524,9 @@ def _write(
             touched_rows.add(i)
             touched_cols.add(j)
             key = _key(box.row0 + i, box.col0 + j)
-            entered, number_format = user_entered(value, option)
+            entered, number_format = user_entered(
+                value, option, ss["properties"].get("locale", "en_US")
+            )
             cell = grid.get(key, {})
             if entered is None:
                 cell.pop("userEnteredValue", None)
@@ -759,7 +803,17 @@ def _view(
     return fields.apply(out, mask) if mask is not None else out
 
 
-def _cell_view(cell: Json | None) -> Json:
+def _merged(base: Json, over: Json) -> Json:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merged(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _cell_view(cell: Json | None, default_format: Json) -> Json:
     if not cell:
         return {}
     out: Json = {}
@@ -772,6 +826,8 @@ def _cell_view(cell: Json | None) -> Json:
         out["formattedValue"] = formatted(cell)
     if cell.get("userEnteredFormat"):
         out["userEnteredFormat"] = copy.deepcopy(cell["userEnteredFormat"])
+    if value or cell.get("userEnteredFormat"):
+        out["effectiveFormat"] = _merged(default_format, cell.get("userEnteredFormat") or {})
     for key in ("note", "dataValidation", "hyperlink"):
         if cell.get(key):
             out[key] = copy.deepcopy(cell[key])
@@ -782,7 +838,10 @@ def _grid_data(state: State, ss: Json, box: Box) -> Json:
     grid = _cells(state, ss, box.sheet)
     rows: list[Json] = []
     for r in range(box.row0, box.row1):
-        values = [_cell_view(grid.get(_key(r, c))) for c in range(box.col0, box.col1)]
+        values = [
+            _cell_view(grid.get(_key(r, c)), ss["properties"]["defaultFormat"])
+            for c in range(box.col0, box.col1)
+        ]
         while values and not values[-1]:
             values.pop()
         rows.append({"values": values} if values else {})
