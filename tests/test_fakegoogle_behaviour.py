@@ -580,3 +580,8 @@ def test_typed_dates_follow_the_spreadsheet_locale(client: Client, fake_google: 
         "effectiveValue": {"numberValue": 46355.8125},
         "effectiveFormat": {"numberFormat": {"type": "DATE_TIME", "pattern": "dd/mm/yyyy hh:mm"}},
     }
+
+
+def test_sheet_titles_in_ranges_ignore_case(client: Client, fake_google: FakeGoogle) -> None:
+    sid = fake_google.create_spreadsheet(OWNER, "Thi", {"Kết quả": [["x"]]})
+    assert values(client, sid, "'kết QUẢ'!A1")["values"] == [["x"]]

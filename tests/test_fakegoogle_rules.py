@@ -509,3 +509,12 @@ def test_a_required_question_must_be_answered(fake_google: FakeGoogle, client: C
     with pytest.raises(ApiError, match=f"Question {required} is required"):
         fake_google.submit(form_id, {optional: ["A"]})
     assert fake_google.responses(form_id) == []
+
+
+def test_a_fields_selection_must_name_real_fields(client: Client, sheet_id: str) -> None:
+    answer = client.call(
+        "GET", f"/v4/spreadsheets/{sheet_id}", params={"fields": "sheets(propertys)"}
+    )
+    google_error(answer, 400, "INVALID_ARGUMENT", "Invalid field selection sheets.propertys")
+    answer = client.call("GET", "/drive/v3/files", params={"fields": "files(id,nam)"})
+    google_error(answer, 400, "INVALID_ARGUMENT", "Invalid field selection files.nam")

@@ -115,14 +115,23 @@ def _span(a: int | None, b: int | None) -> tuple[int | None, int | None]:
     return None, None
 
 
+def _find(title: str, titles: list[str]) -> str | None:
+    """Sheet titles match exactly, else ignoring case (as in Sheets)."""
+    if title in titles:
+        return title
+    return next((t for t in titles if t.lower() == title.lower()), None)
+
+
 def parse(text: str, titles: list[str]) -> A1:
     """Parse a range against the spreadsheet's sheet titles (a bare title means the whole tab)."""
     text = text.strip()
     title, cells = split_title(text)
-    if title is None and cells is not None and cells in titles:
-        return A1(cells, None, None, None, None)
-    if title is not None and title not in titles:
-        raise RangeError(text)
+    if title is None and cells is not None and _find(cells, titles) is not None:
+        return A1(_find(cells, titles), None, None, None, None)
+    if title is not None:
+        title = _find(title, titles)
+        if title is None:
+            raise RangeError(text)
     if cells is None:
         return A1(title, None, None, None, None)
     row0, row1, col0, col1 = parse_cells(cells)

@@ -91,6 +91,7 @@ class Method:
     pattern: re.Pattern[str]
     parameters: dict[str, dict[str, Any]]
     request_ref: str | None
+    response_ref: str | None
     literal_length: int
 
 
@@ -129,6 +130,7 @@ def _collect(api: Api, resource: dict[str, Any], service_path: str) -> None:
         flat = method.get("flatPath", method["path"])
         pattern, literal = _pattern(service_path, flat)
         request = method.get("request", {}).get("$ref")
+        response = method.get("response", {}).get("$ref")
         api.methods.append(
             Method(
                 api.name,
@@ -137,6 +139,7 @@ def _collect(api: Api, resource: dict[str, Any], service_path: str) -> None:
                 pattern,
                 method.get("parameters", {}),
                 request,
+                response,
                 literal,
             )
         )
@@ -312,3 +315,36 @@ def _is_number(value: Any) -> bool:
             return value in ("NaN", "Infinity", "-Infinity")
         return True
     return False
+
+
+def validate_fields(method: Method, mask: dict[str, Any]) -> None:
+    """A `fields` selection may only name fields of the method's response schema."""
+    if method.response_ref is None:
+        return
+    api = load(method.api)
+    _check_mask(api, {"$ref": method.response_ref}, mask, "")
+
+
+def _check_mask(api: Api, spec: dict[str, Any], mask: dict[str, Any] | None, path: str) -> None:
+    if mask is None:
+        return
+    while True:
+        if "$ref" in spec:
+            spec = api.schemas[spec["$ref"]]
+        elif spec.get("type") == "array":
+            spec = spec.get("items", {})
+        else:
+            break
+    properties = spec.get("properties")
+    for key, sub in mask.items():
+        where = f"{path}.{key}" if path else key
+        if properties is not None and key in properties:
+            _check_mask(api, properties[key], sub, where)
+        elif "additionalProperties" in spec:
+            _check_mask(api, spec["additionalProperties"], sub, where)
+        elif (
+            properties is None and spec.get("type") in ("object", "any", None) and "id" not in spec
+        ):
+            continue  # free-form value
+        else:
+            raise bad_request(f"Invalid field selection {where}")

@@ -191,6 +191,8 @@ class App:
             check_enabled(self.state, spec.api)
         email = self._identity(headers)
         query = discovery.validate_query(spec, parse_qs(query_text, keep_blank_values=True))
+        if query.get("fields"):
+            discovery.validate_fields(spec, fields.parse(query["fields"]))
         body = self._parse_json(raw) if spec.request_ref else None
         discovery.validate_body(spec, body)
         handler = HANDLERS.get(spec.id)
