@@ -3,6 +3,7 @@ responses, and the controls tests use (faults, request log, reset, state file)."
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import subprocess
@@ -585,3 +586,14 @@ def test_typed_dates_follow_the_spreadsheet_locale(client: Client, fake_google: 
 def test_sheet_titles_in_ranges_ignore_case(client: Client, fake_google: FakeGoogle) -> None:
     sid = fake_google.create_spreadsheet(OWNER, "Thi", {"Kết quả": [["x"]]})
     assert values(client, sid, "'kết QUẢ'!A1")["values"] == [["x"]]
+
+
+def test_a_chunked_request_body_is_read_whole(client: Client, fake_google: FakeGoogle) -> None:
+    body = json.dumps({"info": {"title": "Thi theo từng khúc"}}).encode()
+    answer = requests.post(
+        f"{fake_google.url}/v1/forms",
+        data=iter([body[:10], body[10:]]),
+        headers={"Authorization": f"Bearer {client.token}", "Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert answer.json()["info"]["title"] == "Thi theo từng khúc"

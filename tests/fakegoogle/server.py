@@ -236,8 +236,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
+        raw = self._body()
         headers = {k.lower(): v for k, v in self.headers.items()}
         reply = self.server.app.handle(self.command, self.path, headers, raw)
         self.send_response(reply.status)
@@ -247,6 +246,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if reply.body and self.command != "HEAD":
             self.wfile.write(reply.body)
+
+    def _body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 

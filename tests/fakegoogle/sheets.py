@@ -355,7 +355,7 @@ def _general(number: float) -> str:
     return shown if "e" not in shown else repr(number)
 
 
-def _effective(cell: Json, state: State | None = None) -> Json | None:
+def _effective(cell: Json) -> Json | None:
     value = cell.get("userEnteredValue")
     if not value:
         return None
