@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from cryptography.hazmat.primitives.asymmetric import rsa
+from google.auth import crypt, jwt
 
 from tests.fakegoogle import ApiError, FakeGoogle
 from tests.fakegoogle.http import Client
+from tests.fakegoogle.oauth import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    GOOGLE_TOKEN_URI,
+    private_pem,
+    session_key,
+)
 
 OWNER = "secretary@example.com"
 
@@ -408,15 +419,13 @@ def test_a_request_without_a_valid_token_is_unauthenticated(
 
 
 def test_an_unknown_refresh_token_is_an_invalid_grant(fake_google: FakeGoogle) -> None:
-    from tests.fakegoogle import oauth
-
     answer = requests.post(
         f"{fake_google.url}/token",
         data={
             "grant_type": "refresh_token",
             "refresh_token": "1//revoked",
-            "client_id": oauth.CLIENT_ID,
-            "client_secret": oauth.CLIENT_SECRET,
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
         },
         timeout=10,
     )
@@ -424,41 +433,24 @@ def test_an_unknown_refresh_token_is_an_invalid_grant(fake_google: FakeGoogle) -
     assert answer.json()["error"] == "invalid_grant"
 
 
-def test_a_jwt_signed_with_an_unknown_key_is_refused(
-    fake_google: FakeGoogle, tmp_path: Any
-) -> None:
-    import json
-
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from google.auth import crypt, jwt
-
-    key_file = fake_google.service_account_file(
-        tmp_path / "sa.json", email="bot@example.iam.gserviceaccount.com"
-    )
-    info = json.loads(key_file.read_text())
-    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    from tests.fakegoogle.oauth import GOOGLE_TOKEN_URI, private_pem
-
-    signer = crypt.RSASigner.from_string(private_pem(other))
-    now = 1_000_000_000
-    import time
-
+def _jwt_grant(url: str, email: str, key: rsa.RSAPrivateKey) -> requests.Response:
     now = int(time.time())
-    assertion = jwt.encode(
-        signer,
-        {
-            "iss": info["client_email"],
-            "aud": GOOGLE_TOKEN_URI,
-            "scope": "x",
-            "iat": now,
-            "exp": now + 3600,
-        },
-    ).decode()
-    answer = requests.post(
-        f"{fake_google.url}/token",
-        data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion},
-        timeout=10,
+    claims = {"iss": email, "aud": GOOGLE_TOKEN_URI, "scope": "x", "iat": now, "exp": now + 3600}
+    assertion = jwt.encode(crypt.RSASigner.from_string(private_pem(key)), claims).decode()
+    grant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    return requests.post(
+        f"{url}/token", data={"grant_type": grant, "assertion": assertion}, timeout=10
     )
+
+
+def test_a_jwt_signed_with_an_unknown_key_is_refused(
+    fake_google: FakeGoogle, tmp_path: Path
+) -> None:
+    robot = "bot@example.iam.gserviceaccount.com"
+    fake_google.service_account_file(tmp_path / "sa.json", email=robot)
+    assert _jwt_grant(fake_google.url, robot, session_key()).status_code == 200
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    answer = _jwt_grant(fake_google.url, robot, other)
     assert answer.status_code == 400
     assert answer.json() == {
         "error": "invalid_grant",
