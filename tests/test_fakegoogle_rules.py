@@ -510,3 +510,59 @@ def test_a_fields_selection_must_name_real_fields(client: Client, sheet_id: str)
     google_error(answer, 400, "INVALID_ARGUMENT", "Invalid field selection sheets.propertys")
     answer = client.call("GET", "/drive/v3/files", params={"fields": "files(id,nam)"})
     google_error(answer, 400, "INVALID_ARGUMENT", "Invalid field selection files.nam")
+
+
+def test_a_stale_required_revision_is_refused(client: Client) -> None:
+    form_id = client.new_form()
+    revision = client.ok("GET", f"/v1/forms/{form_id}")["revisionId"]
+    rename = {"updateFormInfo": {"info": {"title": "Mới"}, "updateMask": "title"}}
+    answer = client.call(
+        "POST",
+        f"/v1/forms/{form_id}:batchUpdate",
+        {
+            "requests": [rename],
+            "writeControl": {"requiredRevisionId": revision},
+            "includeFormInResponse": True,
+        },
+    )
+    assert answer.status_code == 200 and answer.json()["form"]["info"]["title"] == "Mới"
+    answer = client.call(
+        "POST",
+        f"/v1/forms/{form_id}:batchUpdate",
+        {"requests": [rename], "writeControl": {"requiredRevisionId": revision}},
+    )
+    google_error(answer, 400, "FAILED_PRECONDITION", revision)
+
+
+def test_drive_refuses_read_only_fields_and_incomplete_permissions(client: Client) -> None:
+    form_id = client.new_form()
+    answer = client.call("PATCH", f"/drive/v3/files/{form_id}", {"id": "other"})
+    message = google_error(answer, 403, "PERMISSION_DENIED", "not directly writable")
+    assert answer.json()["error"]["errors"][0]["reason"] == "fieldNotWritable", message
+    answer = client.call(
+        "POST", f"/drive/v3/files/{form_id}/permissions", {"role": "reader", "type": "user"}
+    )
+    google_error(answer, 400, "INVALID_ARGUMENT", "emailAddress")
+    answer = client.call(
+        "POST",
+        f"/drive/v3/files/{form_id}/permissions",
+        {"role": "boss", "type": "user", "emailAddress": "a@example.com"},
+    )
+    google_error(answer, 400, "INVALID_ARGUMENT", "role")
+
+
+def test_a_value_range_must_match_the_url_range(client: Client, sheet_id: str) -> None:
+    answer = client.call(
+        "PUT",
+        f"/v4/spreadsheets/{sheet_id}/values/A1:B1",
+        {"range": "C5:D5", "values": [["x", "y"]]},
+        {"valueInputOption": "RAW"},
+    )
+    google_error(answer, 400, "INVALID_ARGUMENT", "Requested writing within range")
+    answer = client.call(
+        "PUT",
+        f"/v4/spreadsheets/{sheet_id}/values/A1:B1",
+        {"values": [["x", "y", "z"]]},
+        {"valueInputOption": "RAW"},
+    )
+    google_error(answer, 400, "INVALID_ARGUMENT", "tried writing to column [C]")
