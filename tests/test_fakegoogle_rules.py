@@ -566,3 +566,19 @@ def test_a_value_range_must_match_the_url_range(client: Client, sheet_id: str) -
         {"valueInputOption": "RAW"},
     )
     google_error(answer, 400, "INVALID_ARGUMENT", "tried writing to column [C]")
+
+
+def test_a_cell_holds_at_most_50000_characters(client: Client, sheet_id: str) -> None:
+    answer = client.call(
+        "PUT",
+        f"/v4/spreadsheets/{sheet_id}/values/A2",
+        {"values": [["x" * 50001]]},
+        {"valueInputOption": "RAW"},
+    )
+    google_error(answer, 400, "INVALID_ARGUMENT", "more than the maximum of 50000 characters")
+    client.ok(
+        "PUT",
+        f"/v4/spreadsheets/{sheet_id}/values/A2",
+        {"values": [["x" * 50000]]},
+        {"valueInputOption": "RAW"},
+    )

@@ -7,7 +7,7 @@ import math
 import re
 import secrets
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from . import a1, fields
@@ -15,7 +15,7 @@ from .errors import ApiError, bad_request, not_found
 from .state import Call, Json, State
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
-EPOCH = date(1899, 12, 30)
+MAX_CELL_CHARS = 50000
 
 _DEFAULT_FORMAT: Json = {
     "backgroundColor": {"red": 1, "green": 1, "blue": 1},
@@ -261,6 +261,11 @@ def user_entered(value: Any, option: str, locale: str = "en_US") -> tuple[Json |
     text = str(value)
     if text == "":
         return None, None
+    if len(text) > MAX_CELL_CHARS:
+        raise bad_request(
+            f"Your input contains more than the maximum of {MAX_CELL_CHARS} characters "
+            "in a single cell."
+        )
     if option == "RAW":
         return {"stringValue": text}, None
     if text.startswith("'"):
@@ -630,10 +635,10 @@ def values_get(call: Call) -> Json:
 def values_batch_get(call: Call) -> Json:
     ss = _open(call, write=False)
     ranges = call.query.get("ranges", [])
-    return {
-        "spreadsheetId": ss["spreadsheetId"],
-        "valueRanges": [_value_range(call.state, ss, text, call.query) for text in ranges],
-    }
+    out: Json = {"spreadsheetId": ss["spreadsheetId"]}
+    if ranges:
+        out["valueRanges"] = [_value_range(call.state, ss, text, call.query) for text in ranges]
+    return out
 
 
 def values_update(call: Call) -> Json:
