@@ -252,13 +252,18 @@ class GoogleSheet:
     def _tab_requests(self, tab: SheetTab, sheet_id: int, index: int) -> list[dict[str, Any]]:
         """addSheet with its size, frozen header, then the formatting, notes and chart."""
         rows = tab.rows
-        width = max([len(r) for r in rows] + [len(tab.column_widths), 1])
+        width = max([len(r) for r in rows] + [len(tab.column_widths), 1]
+                    + [v.column + 1 for v in tab.validations] + [c for _, c in tab.notes])
         if tab.chart:
             width = max(width, tab.chart.value_column + 1)
         frozen = tab.header_row or 0
         # Room for the chart beside the table: its anchor cell must lie inside the grid.
         columns = width + _CHART_COLUMNS if tab.chart else width
-        grid = {"rowCount": len(rows) + _SPARE_ROWS, "columnCount": columns}
+        # Every row a drop-down, note or chart reaches must exist (a template's drop-downs
+        # run far below its few example rows).
+        height = max([len(rows), *(v.last_row for v in tab.validations),
+                      *(row for row, _ in tab.notes), tab.chart.last_row if tab.chart else 0])
+        grid = {"rowCount": height + _SPARE_ROWS, "columnCount": columns}
         if frozen:
             grid["frozenRowCount"] = frozen
         requests: list[dict[str, Any]] = [{"addSheet": {"properties": {
