@@ -79,10 +79,12 @@ class GoogleForms:
         form_id, marked = self._find(spec)
         if form_id is None:
             title = _one_line(spec.title)
-            created = self._forms(forms.create(
+            # Not retried here: if Google made the form but its answer was lost, the next
+            # build finds it by its title instead of making a second one.
+            created = dict(self.apis.execute(forms.create(
                 body={"info": {"title": title, "documentTitle": document_title(spec)}},
                 unpublished=True,
-            ))
+            ), api="forms", retry=False))
             form_id = str(created["formId"])
         if not marked:
             self._drive(self.apis.service("drive").files().update(

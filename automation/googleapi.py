@@ -344,9 +344,13 @@ class Apis:
             )
         return self._services[api]
 
-    def execute(self, request: Any, *, api: str, what: str = "") -> Any:
-        """Run one request with the bounded retries; raise an admin's message when it fails."""
-        tries = self.transport.tries
+    def execute(self, request: Any, *, api: str, what: str = "", retry: bool = True) -> Any:
+        """Run one request with the bounded retries; raise an admin's message when it fails.
+
+        ``retry=False`` for a call that must not run twice (creating a form: a retry after
+        a lost answer would make a second one); the next tick tries again instead.
+        """
+        tries = self.transport.tries if retry else 1
         # googleapiclient sleeps through this attribute between its retries; injected so
         # tests and the bench do not wait for real.
         request._sleep = self.transport.sleep

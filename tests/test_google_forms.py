@@ -12,7 +12,7 @@ import pytest
 from automation import googlebackend
 from automation.config import ENV_ENDPOINT, GoogleSettings, Settings
 from automation.forms import OWNER_KEY, ROUND_KEY, GoogleForms, document_title
-from automation.ports import FormQuestion, FormSpec
+from automation.ports import BackendError, FormQuestion, FormSpec
 from tests.fakegoogle import ApiError
 
 ADMIN = "admin@example.com"
@@ -233,3 +233,14 @@ def test_a_published_form_is_never_rebuilt(setup: Any) -> None:
     changed = replace(spec(), shuffle_options=False)
     assert forms.build(changed).form_id == form_id
     assert fake.form(form_id)["items"] == before
+
+
+def test_creating_a_form_is_never_retried_blindly(setup: Any) -> None:
+    fake, settings = setup
+    forms = forms_of(settings)
+    fake.fault(r"^POST /v1/forms\?", status=503, times=1)
+    with pytest.raises(BackendError, match="Google Forms API"):
+        forms.build(spec())
+    assert creates(fake) == 1  # the failed one only: the next tick builds it
+    ref = forms.build(spec())
+    assert creates(fake) == 2 and len(fake.form(ref.form_id)["items"]) == 3
