@@ -23,7 +23,7 @@ from .fake import FakeGoogle
 from .server import HANDLERS
 
 HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
-ID_KEYS = {"id", "spreadsheetId", "sheetId", "namedRangeId", "chartId"}
+ID_KEYS = {"id", "spreadsheetId", "sheetId", "namedRangeId", "chartId", "protectedRangeId"}
 _FILE_ID = re.compile(r"/(?:spreadsheets|files)/([A-Za-z0-9_-]{20,})")
 
 

@@ -1462,6 +1462,172 @@ def _set_data_validation(state: State, ss: Json, args: Json, where: str) -> Json
     return {}
 
 
+def _add_protected_range(state: State, ss: Json, args: Json, where: str) -> Json:
+    given = args.get("protectedRange") or {}
+    box = _grid_box(ss, given.get("range") or {}, where)
+    existing = [p for s in ss["sheets"] for p in s.get("protectedRanges", [])]
+    protected: Json = {"protectedRangeId": given.get("protectedRangeId") or _new_sheet_id()}
+    if any(p["protectedRangeId"] == protected["protectedRangeId"] for p in existing):
+        raise bad_request(f"Invalid {where}: protectedRangeId already exists")
+    protected["range"] = _out_range(box)
+    if given.get("description"):
+        protected["description"] = given["description"]
+    if given.get("warningOnly"):
+        protected["warningOnly"] = True
+        if (given.get("editors") or {}).get("users"):
+            raise bad_request(f"Invalid {where}: a warning-only range cannot have editors")
+    protected["requestingUserCanEdit"] = True  # the caller edits the spreadsheet
+    editors = {k: v for k, v in (given.get("editors") or {}).items() if v}
+    protected["editors"] = editors
+    reply = copy.deepcopy(protected)
+    # the reply echoes the editors asked for; the stored range also lists the owner (recorded)
+    owner = state.files[ss["spreadsheetId"]]["owners"][0]["emailAddress"]
+    stored = copy.deepcopy(protected)
+    users = stored["editors"].setdefault("users", [])
+    if owner not in users:
+        users.insert(0, owner)
+    box.sheet.setdefault("protectedRanges", []).append(stored)
+    return {"addProtectedRange": {"protectedRange": reply}}
+
+
+def _delete_protected_range(state: State, ss: Json, args: Json, where: str) -> Json:
+    wanted = args.get("protectedRangeId")
+    for sheet in ss["sheets"]:
+        for protected in sheet.get("protectedRanges", []):
+            if protected["protectedRangeId"] == wanted:
+                sheet["protectedRanges"].remove(protected)
+                if not sheet["protectedRanges"]:
+                    del sheet["protectedRanges"]
+                return {}
+    raise bad_request(f"Invalid {where}: No protected range with id: {wanted}")
+
+
+def _group_key(dimension: str) -> str:
+    return "rowGroups" if dimension == "ROWS" else "columnGroups"
+
+
+def _groups_reply(sheet: Json, dimension: str) -> list[Json]:
+    return copy.deepcopy(sheet.get(_group_key(dimension), []))
+
+
+def _group_range(sheet: Json, dimension: str, start: int, end: int) -> Json:
+    out: Json = {"dimension": dimension, "startIndex": start, "endIndex": end}
+    if sheet["properties"]["sheetId"]:
+        out = {"sheetId": sheet["properties"]["sheetId"], **out}
+    return out
+
+
+def _add_dimension_group(state: State, ss: Json, args: Json, where: str) -> Json:
+    sheet, dimension, start, end = _dimension_span(ss, args.get("range") or {}, where)
+    groups = sheet.setdefault(_group_key(dimension), [])
+    if any(g["range"]["startIndex"] == start and g["range"]["endIndex"] == end for g in groups):
+        raise bad_request(f"Invalid {where}: The group already exists.")
+    depth = 1 + sum(
+        1 for g in groups if g["range"]["startIndex"] <= start and end <= g["range"]["endIndex"]
+    )
+    groups.append({"range": _group_range(sheet, dimension, start, end), "depth": depth})
+    control = "rowGroupControlAfter" if dimension == "ROWS" else "columnGroupControlAfter"
+    sheet["properties"]["gridProperties"][control] = True  # Google sets it and keeps it
+    groups.sort(key=lambda g: (g["depth"], g["range"]["startIndex"]))
+    return {"addDimensionGroup": {"dimensionGroups": _groups_reply(sheet, dimension)}}
+
+
+def _delete_dimension_group(state: State, ss: Json, args: Json, where: str) -> Json:
+    sheet, dimension, start, end = _dimension_span(ss, args.get("range") or {}, where)
+    groups = sheet.get(_group_key(dimension), [])
+    match = [
+        g for g in groups if g["range"]["startIndex"] == start and g["range"]["endIndex"] == end
+    ]
+    if not match:
+        raise bad_request(f"Invalid {where}: No dimension group in that range.")
+    groups.remove(match[-1])
+    if not groups:
+        sheet.pop(_group_key(dimension), None)
+    reply = _groups_reply(sheet, dimension)
+    return {"deleteDimensionGroup": {"dimensionGroups": reply} if reply else {}}
+
+
+_PASTE_FIELDS = {
+    "PASTE_NORMAL": ("userEnteredValue", "userEnteredFormat", "note", "dataValidation"),
+    "PASTE_VALUES": ("userEnteredValue",),
+    "PASTE_FORMAT": ("userEnteredFormat",),
+    "PASTE_NO_BORDERS": ("userEnteredValue", "userEnteredFormat", "note", "dataValidation"),
+    "PASTE_FORMULA": ("userEnteredValue",),
+    "PASTE_DATA_VALIDATION": ("dataValidation",),
+    "PASTE_CONDITIONAL_FORMATTING": (),
+}
+
+
+def _paste(state: State, ss: Json, source: Box, target: Box, kind: str, cut: bool) -> None:
+    keep = _PASTE_FIELDS.get(kind, _PASTE_FIELDS["PASTE_NORMAL"])
+    src_grid = _cells(state, ss, source.sheet)
+    dst_grid = _cells(state, ss, target.sheet)
+    blocks = {
+        (r - source.row0, c - source.col0): copy.deepcopy(src_grid.get(_key(r, c)) or {})
+        for r, c in source.cells()
+    }
+    if cut:
+        for r, c in source.cells():
+            src_grid.pop(_key(r, c), None)
+    height, width = source.row1 - source.row0, source.col1 - source.col0
+    for r, c in target.cells():
+        cell = blocks[((r - target.row0) % height, (c - target.col0) % width)]
+        current = dst_grid.get(_key(r, c), {})
+        for name in keep:
+            if name in cell:
+                current[name] = copy.deepcopy(cell[name])
+            else:
+                current.pop(name, None)
+        if "userEnteredValue" not in current:
+            current.pop("effectiveValue", None)
+        elif "effectiveValue" in cell:
+            current["effectiveValue"] = copy.deepcopy(cell["effectiveValue"])
+        if current:
+            dst_grid[_key(r, c)] = current
+        else:
+            dst_grid.pop(_key(r, c), None)
+
+
+def _copy_paste(state: State, ss: Json, args: Json, where: str) -> Json:
+    source = _grid_box(ss, args.get("source") or {}, where)
+    target = _grid_box(ss, args.get("destination") or {}, where)
+    if source.row1 == source.row0 or source.col1 == source.col0:
+        raise bad_request(f"Invalid {where}: the source range is empty")
+    height, width = source.row1 - source.row0, source.col1 - source.col0
+    rows = max(height, (target.row1 - target.row0) // height * height)
+    cols = max(width, (target.col1 - target.col0) // width * width)
+    target = _grid_box(
+        ss,
+        _out_range(
+            Box(target.sheet, target.row0, target.row0 + rows, target.col0, target.col0 + cols)
+        )
+        | {"sheetId": target.sheet["properties"]["sheetId"]},
+        where,
+    )
+    _paste(state, ss, source, target, args.get("pasteType", "PASTE_NORMAL"), cut=False)
+    return {}
+
+
+def _cut_paste(state: State, ss: Json, args: Json, where: str) -> Json:
+    source = _grid_box(ss, args.get("source") or {}, where)
+    corner = args.get("destination") or {}
+    sheet = _sheet_by_id(ss, corner.get("sheetId", 0), where)
+    row0, col0 = corner.get("rowIndex", 0), corner.get("columnIndex", 0)
+    target = _grid_box(
+        ss,
+        {
+            "sheetId": sheet["properties"]["sheetId"],
+            "startRowIndex": row0,
+            "endRowIndex": row0 + source.row1 - source.row0,
+            "startColumnIndex": col0,
+            "endColumnIndex": col0 + source.col1 - source.col0,
+        },
+        where,
+    )
+    _paste(state, ss, source, target, args.get("pasteType", "PASTE_NORMAL"), cut=True)
+    return {}
+
+
 _REQUESTS: dict[str, Callable[[State, Json, Json, str], Json]] = {
     "addSheet": _add_sheet,
     "deleteSheet": _delete_sheet,
@@ -1485,6 +1651,12 @@ _REQUESTS: dict[str, Callable[[State, Json, Json, str], Json]] = {
     "updateNamedRange": _update_named_range,
     "sortRange": _sort_range,
     "setDataValidation": _set_data_validation,
+    "addProtectedRange": _add_protected_range,
+    "deleteProtectedRange": _delete_protected_range,
+    "addDimensionGroup": _add_dimension_group,
+    "deleteDimensionGroup": _delete_dimension_group,
+    "copyPaste": _copy_paste,
+    "cutPaste": _cut_paste,
 }
 
 HANDLERS: dict[str, Callable[[Call], Json]] = {
