@@ -106,9 +106,11 @@ def create_spreadsheet(settings: Settings, title: str, **overrides: Any) -> tupl
     typed day first are then dates) and its time zone the config's.
     ``automation init`` then adds the template tabs.
     """
-    client = sheets_client(settings, **overrides)
+    creds = auth.load_credentials(settings)
+    client = sheets_client(settings, creds, **overrides)
+    once = sheets_client(settings, creds, **{**overrides, "tries": 1})  # never two sheets
     drive = client.transport.rewrite("https://www.googleapis.com/drive/v3/files")
-    created = client.request(
+    created = once.request(
         "post", drive, json={"name": title, "mimeType": "application/vnd.google-apps.spreadsheet"},
         params={"supportsAllDrives": True, "fields": "id"},
     ).json()
