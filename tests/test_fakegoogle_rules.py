@@ -582,3 +582,25 @@ def test_a_cell_holds_at_most_50000_characters(client: Client, sheet_id: str) ->
         {"values": [["x" * 50000]]},
         {"valueInputOption": "RAW"},
     )
+
+
+def test_batch_updates_need_requests_of_exactly_one_kind(client: Client, sheet_id: str) -> None:
+    path = f"/v4/spreadsheets/{sheet_id}:batchUpdate"
+    google_error(
+        client.call("POST", path, {"requests": []}),
+        400,
+        "INVALID_ARGUMENT",
+        "Must specify at least one request.",
+    )
+    google_error(
+        client.call("POST", path, {"requests": [{}]}),
+        400,
+        "INVALID_ARGUMENT",
+        "Invalid requests[0]: No request set.",
+    )
+    both = {"deleteSheet": {"sheetId": 0}, "addSheet": {"properties": {"title": "x"}}}
+    google_error(
+        client.call("POST", path, {"requests": [both]}), 400, "INVALID_ARGUMENT", "oneof field"
+    )
+    form_id = client.new_form()
+    google_error(batch(client, form_id, {}), 400, "INVALID_ARGUMENT", "No request set.")

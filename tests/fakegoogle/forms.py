@@ -355,8 +355,10 @@ def batch_update(call: Call) -> Json:
     replies: list[Json] = []
     for i, request in enumerate(body.get("requests") or []):
         kinds = [k for k in request if request[k] is not None]
-        if len(kinds) != 1:
-            raise bad_request(f"requests[{i}]: exactly one kind of request must be set")
+        if not kinds:
+            raise bad_request(f"Invalid requests[{i}]: No request set.")
+        if len(kinds) > 1:
+            raise bad_request(f"Invalid requests[{i}]: oneof field 'kind' is already set.")
         kind = kinds[0]
         replies.append(
             _REQUESTS[kind](working, request[kind] or {}, f"requests[{i}].{discovery.snake(kind)}")

@@ -884,8 +884,10 @@ def batch_update(call: Call) -> Json:
     replies: list[Json] = []
     try:
         for i, request in enumerate(requests):
-            if len(request) != 1:
-                raise bad_request(f"Invalid requests[{i}]: exactly one kind of request must be set")
+            if not request:
+                raise bad_request(f"Invalid requests[{i}]: No request set.")
+            if len(request) > 1:
+                raise bad_request(f"Invalid requests[{i}]: oneof field 'kind' is already set.")
             kind, args = next(iter(request.items()))
             handler = _REQUESTS.get(kind)
             if handler is None:
