@@ -183,6 +183,10 @@ class BadRange(InputError):
     """Google could not find a tab named in a range (renamed or deleted meanwhile)."""
 
 
+class NotFound(InputError):
+    """The named spreadsheet or form does not exist (or is in the trash for good)."""
+
+
 class Refused(BackendError):
     """A refusal we did not expect; ``info`` lets an adapter retry after a refresh."""
 
@@ -231,7 +235,7 @@ def translate(info: ErrorInfo, ctx: Context, *, api: str, what: str = "", tries:
             return InputError(NOT_SHARED_UNKNOWN(lang, what=what))
         return InputError(NOT_SHARED(lang, account=ctx.account, what=what))
     if info.status == 404 and what:
-        return InputError(NOT_FOUND(lang, what=what))
+        return NotFound(NOT_FOUND(lang, what=what))
     if info.status in RETRYABLE:
         return BackendError(UNAVAILABLE(lang, api=name, tries=tries, detail=f"HTTP {info.status}"))
     return Refused(REFUSED(lang, api=name, status=info.status, message=info.message), info)

@@ -8,6 +8,7 @@ saying what to fix.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -23,6 +24,7 @@ from automation.googleapi import (
     Apis,
     Context,
     GoogleHTTPClient,
+    NotFound,
     Transport,
     refresh_failure,
 )
@@ -161,35 +163,38 @@ def diagnose(settings: Settings, **overrides: Any) -> list[tuple[bool, str]]:
     quick = {"tries": 1, **overrides}
     client = GoogleHTTPClient(creds, transport=transport(settings, **quick), context=context)
     apis = Apis(creds, transport=transport(settings, **quick), context=context)
-    checks = {
-        "Google Drive API": lambda: apis.execute(apis.service("drive").files().list(
-            pageSize=1, fields="files(id)"), api="drive"),
-        "Google Forms API": lambda: _probe_forms(apis),
-    }
-    for name, check in checks.items():
-        lines.append(_check(lambda c=check: c(), CHECK_API(language, api=name)))
+    probe = "automation-doctor-probe"  # an id that cannot exist: "not found" means the API is on
+    lines.append(_check(lambda: apis.execute(apis.service("drive").files().list(
+        pageSize=1, fields="files(id)"), api="drive"), CHECK_API(language, api="Google Drive API")))
+    lines.append(_check(lambda: _absent(lambda: apis.execute(
+        apis.service("forms").forms().get(formId=probe), api="forms", what=probe)),
+        CHECK_API(language, api="Google Forms API")))
     spreadsheet_id = settings.google.spreadsheet_id.strip()
-    if spreadsheet_id:
-        def open_sheet() -> str:
-            sheet = GoogleSheet(client, spreadsheet_id, language=language)
-            return CHECK_SHEET(language, title=sheet.title, tabs=len(sheet.tab_titles()))
-        lines.append(_check(open_sheet, ""))
-        if lines[-1][0]:
-            lines.insert(-1, (True, CHECK_API(language, api="Google Sheets API")))
-    return lines
+    if not spreadsheet_id:
+        client.what = probe
+        lines.append(_check(lambda: _absent(lambda: client.spreadsheets_get(probe)),
+                            CHECK_API(language, api="Google Sheets API")))
+        return lines
+
+    def open_sheet() -> str:
+        sheet = GoogleSheet(client, spreadsheet_id, language=language)
+        return CHECK_SHEET(language, title=sheet.title, tabs=len(sheet.tab_titles()))
+
+    access = _check(open_sheet, "")
+    if access[0]:
+        lines.append((True, CHECK_API(language, api="Google Sheets API")))
+    return [*lines, access]
 
 
-def _probe_forms(apis: Apis) -> None:
-    """Reading a form id that cannot exist: 404 means the API is on and answering."""
+def _absent(call: Callable[[], object]) -> None:
+    """Run a probe for something that does not exist; only "not found" is the right answer."""
     try:
-        apis.execute(apis.service("forms").forms().get(formId="automation-doctor-probe"),
-                     api="forms", what="probe")
-    except InputError as exc:
-        if "probe" not in str(exc):
-            raise
+        call()
+    except NotFound:
+        return
 
 
-def _check(action: Any, ok_line: str) -> tuple[bool, str]:
+def _check(action: Callable[[], object], ok_line: str) -> tuple[bool, str]:
     try:
         result = action()
     except (InputError, BackendError) as exc:

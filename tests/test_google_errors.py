@@ -156,6 +156,17 @@ def test_doctor_passes_every_check_when_all_is_well(setup: Any) -> None:
         assert expected in text
 
 
+def test_doctor_without_a_spreadsheet_still_checks_the_sheets_api(setup: Any) -> None:
+    fake, settings = setup
+    bare = Settings(backend="google", google=GoogleSettings(
+        credentials=settings.google.credentials))
+    lines = googlebackend.diagnose(bare, sleep=Sleeps())
+    assert [ok for ok, _ in lines] == [False, True, True, True, True, True]
+    assert "automation init" in lines[0][1] and "Google Sheets API" in lines[-1][1]
+    fake.disable_api("sheets")
+    assert "chưa được bật" in googlebackend.diagnose(bare, sleep=Sleeps())[-1][1]
+
+
 def test_a_revoked_token_says_to_sign_in_again(setup: Any) -> None:
     _, settings = setup
     token = json.loads(settings.google.credentials.read_text())
