@@ -597,3 +597,23 @@ def test_a_chunked_request_body_is_read_whole(client: Client, fake_google: FakeG
         timeout=10,
     )
     assert answer.json()["info"]["title"] == "Thi theo từng khúc"
+
+
+def test_formulas_follow_the_cells_they_read(client: Client, fake_google: FakeGoogle) -> None:
+    sid = fake_google.create_spreadsheet(
+        OWNER, "Thi", {"A": [["2", "3", "=SUM(A1:B1)*2", '=A1&"đ"']]}
+    )
+    assert values(client, sid, "A!A1:D1")["values"] == [["2", "3", "10", "2đ"]]
+    client.ok(
+        "PUT", f"/v4/spreadsheets/{sid}/values/A!A1", {"values": [[5]]}, {"valueInputOption": "RAW"}
+    )
+    assert values(client, sid, "A!C1:D1", valueRenderOption="UNFORMATTED_VALUE")["values"] == [
+        [16, "5đ"]
+    ]
+    client.ok(
+        "PUT",
+        f"/v4/spreadsheets/{sid}/values/A!E1",
+        {"values": [["=VLOOKUP(1,A1:B1,2)"]]},
+        {"valueInputOption": "USER_ENTERED"},
+    )
+    assert values(client, sid, "A!E1")["values"] == [["#NAME?"]]

@@ -46,9 +46,18 @@ def drive_error(code: int, message: str, reason: str, location: str | None = Non
     return ApiError(code, message, errors=[item])
 
 
-def _select(record: Json, query: Json, default: str) -> Json:
-    public = {k: v for k, v in record.items() if not k.startswith("_")}
-    return fields.apply(public, fields.parse(query.get("fields") or default))
+def _seen_by(record: Json, email: str) -> Json:
+    """The file as the caller sees it: `owners[].me` says whether the caller owns it."""
+    public = copy.deepcopy({k: v for k, v in record.items() if not k.startswith("_")})
+    for owner in public.get("owners", []):
+        owner["me"] = owner.get("emailAddress", "").lower() == email.lower()
+    return public
+
+
+def _select(record: Json, call: Call, default: str) -> Json:
+    return fields.apply(
+        _seen_by(record, call.email), fields.parse(call.query.get("fields") or default)
+    )
 
 
 def _file(call: Call, write: bool = False) -> Json:
@@ -86,7 +95,7 @@ def create(call: Call) -> Json:
         from .forms import new_form
 
         new_form(call.state, record["id"], name, name, call.base_url, published=True)
-    return _select(record, call.query, FILE_DEFAULT_FIELDS)
+    return _select(record, call, FILE_DEFAULT_FIELDS)
 
 
 def get(call: Call) -> Json:
@@ -94,7 +103,7 @@ def get(call: Call) -> Json:
         raise drive_error(
             403, "Only files with binary content can be downloaded.", "fileNotDownloadable"
         )
-    return _select(_file(call), call.query, FILE_DEFAULT_FIELDS)
+    return _select(_file(call), call, FILE_DEFAULT_FIELDS)
 
 
 def update(call: Call) -> Json:
@@ -122,7 +131,7 @@ def update(call: Call) -> Json:
     if "name" in body and record["id"] in call.state.forms:
         call.state.forms[record["id"]]["info"]["documentTitle"] = record["name"]
     call.state.touch(record["id"])
-    return _select(record, call.query, FILE_DEFAULT_FIELDS)
+    return _select(record, call, FILE_DEFAULT_FIELDS)
 
 
 def delete(call: Call) -> None:
@@ -339,7 +348,7 @@ def list_files(call: Call) -> Json:
         name, _, direction = order.partition(" ")
         visible.sort(key=lambda f: str(f.get(name, "")), reverse=direction.lower() == "desc")
     start = _page_start(query.get("pageToken"))
-    page = visible[start : start + page_size]
+    page = [_seen_by(f, call.email) for f in visible[start : start + page_size]]
     out: Json = {"kind": "drive#fileList", "incompleteSearch": False, "files": page}
     if start + page_size < len(visible):
         out["nextPageToken"] = f"page-{start + page_size}"

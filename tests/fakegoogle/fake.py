@@ -106,6 +106,7 @@ class FakeGoogle:
                         {"values": rows},
                         "USER_ENTERED",
                     )
+            sheets.recalculate(self.state, ss)
             self.app._save()
         return record["id"]
 

@@ -30,7 +30,11 @@ def evaluate(formula: str, grid: dict[str, Json], key: Callable[[int, int], str]
         value, pos = _expr(tokens, 0, grid, key)
         if pos != len(tokens):
             raise _Unsupported
-    except (_Unsupported, ZeroDivisionError, ValueError, IndexError):
+    except ZeroDivisionError:
+        return {"errorValue": {"type": "DIVIDE_BY_ZERO", "message": "Division by zero."}}
+    except TypeError:
+        return {"errorValue": {"type": "VALUE", "message": "A value has the wrong type."}}
+    except (_Unsupported, ValueError, IndexError):
         return {"errorValue": {"type": "NAME", "message": "Unknown function or formula."}}
     if isinstance(value, bool):
         return {"boolValue": value}

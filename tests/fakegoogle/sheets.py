@@ -12,10 +12,22 @@ from typing import Any
 
 from . import a1, fields
 from .errors import ApiError, bad_request, not_found
+from .formula import evaluate
 from .state import Call, Json, State
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 MAX_CELL_CHARS = 50000
+#: How Sheets shows an ErrorValue type.
+ERROR_TEXT = {
+    "NAME": "#NAME?",
+    "DIVIDE_BY_ZERO": "#DIV/0!",
+    "VALUE": "#VALUE!",
+    "REF": "#REF!",
+    "N_A": "#N/A",
+    "NUM": "#NUM!",
+    "NULL_VALUE": "#NULL!",
+    "ERROR": "#ERROR!",
+}
 
 _DEFAULT_FORMAT: Json = {
     "backgroundColor": {"red": 1, "green": 1, "blue": 1},
@@ -379,7 +391,7 @@ def formatted(cell: Json) -> str:
     if "boolValue" in value:
         return "TRUE" if value["boolValue"] else "FALSE"
     if "errorValue" in value:
-        return value["errorValue"].get("type", "#ERROR!")
+        return ERROR_TEXT.get(value["errorValue"].get("type", ""), "#ERROR!")
     number = value.get("numberValue", 0)
     fmt = (cell.get("userEnteredFormat") or {}).get("numberFormat") or {}
     if fmt.get("type") in ("DATE", "DATE_TIME", "TIME") and fmt.get("pattern"):
@@ -398,7 +410,7 @@ def unformatted(cell: Json, date_option: str) -> Any:
     if "boolValue" in value:
         return value["boolValue"]
     if "errorValue" in value:
-        return value["errorValue"].get("type", "#ERROR!")
+        return ERROR_TEXT.get(value["errorValue"].get("type", ""), "#ERROR!")
     number = value.get("numberValue", 0)
     fmt = (cell.get("userEnteredFormat") or {}).get("numberFormat") or {}
     if date_option == "FORMATTED_STRING" and fmt.get("type") in ("DATE", "DATE_TIME", "TIME"):
@@ -539,10 +551,6 @@ def _write(
             else:
                 cell["userEnteredValue"] = entered
                 cell.pop("effectiveValue", None)
-                if "formulaValue" in entered:
-                    from .formula import evaluate
-
-                    cell["effectiveValue"] = evaluate(entered["formulaValue"], grid, _key)
             if number_format is not None:
                 cell.setdefault("userEnteredFormat", {})["numberFormat"] = number_format
             if cell:
@@ -557,6 +565,18 @@ def _write(
         out["updatedColumns"] = len(touched_cols)
         out["updatedCells"] = written
     return out
+
+
+def recalculate(state: State, ss: Json) -> None:
+    """Evaluate every formula again after a change, as Sheets recalculates on change.
+    Formulas may read other formulas, so a few passes let values settle."""
+    for grid in state.cells.get(ss["spreadsheetId"], {}).values():
+        formulas = [c for c in grid.values() if "formulaValue" in (c.get("userEnteredValue") or {})]
+        for _ in range(min(len(formulas), 3)):
+            for cell in formulas:
+                cell["effectiveValue"] = evaluate(
+                    cell["userEnteredValue"]["formulaValue"], grid, _key
+                )
 
 
 def _updated_data(state: State, ss: Json, result: Json, query: Json) -> None:
@@ -651,6 +671,7 @@ def values_update(call: Call) -> Json:
             f"Requested writing within range [{text}], but tried writing to [{body['range']}]"
         )
     result = _write(call.state, ss, text, body, option)
+    recalculate(call.state, ss)
     _updated_data(call.state, ss, result, call.query)
     call.state.touch(ss["spreadsheetId"])
     return result
@@ -672,13 +693,13 @@ def values_batch_update(call: Call) -> Json:
         for data in body.get("data", []):
             if not data.get("range"):
                 raise bad_request("Invalid data[0]: range is required")
-            result = _write(call.state, ss, data["range"], data, option)
-            if body.get("includeValuesInResponse"):
-                _updated_data(call.state, ss, result, {"includeValuesInResponse": True, **body})
-            responses.append(result)
+            responses.append(_write(call.state, ss, data["range"], data, option))
     except ApiError:
         _restore(call.state, ss["spreadsheetId"], snapshot)
         raise
+    recalculate(call.state, ss)
+    for result in responses:
+        _updated_data(call.state, ss, result, body)
     out: Json = {"spreadsheetId": ss["spreadsheetId"]}
     totals = {
         "totalUpdatedRows": sum(r.get("updatedRows", 0) for r in responses),
@@ -721,6 +742,7 @@ def values_append(call: Call) -> Json:
     updates = _write(
         call.state, ss, call.path["range"], body, option, extend_rows=True, start=start
     )
+    recalculate(call.state, ss)
     _updated_data(call.state, ss, updates, call.query)
     out["updates"] = updates
     call.state.touch(ss["spreadsheetId"])
@@ -731,6 +753,7 @@ def values_clear(call: Call) -> Json:
     ss = _open(call, write=True)
     box, _ = resolve(ss, call.path["range"])
     _clear_box(call.state, ss, box)
+    recalculate(call.state, ss)
     call.state.touch(ss["spreadsheetId"])
     return {"spreadsheetId": ss["spreadsheetId"], "clearedRange": box.a1()}
 
@@ -740,6 +763,7 @@ def values_batch_clear(call: Call) -> Json:
     boxes = [resolve(ss, text)[0] for text in (call.body or {}).get("ranges", [])]
     for box in boxes:
         _clear_box(call.state, ss, box)
+    recalculate(call.state, ss)
     call.state.touch(ss["spreadsheetId"])
     out: Json = {"spreadsheetId": ss["spreadsheetId"]}
     if boxes:
@@ -900,6 +924,7 @@ def batch_update(call: Call) -> Json:
     except ApiError:
         _restore(call.state, sid, snapshot)
         raise
+    recalculate(call.state, ss)
     call.state.touch(sid)
     out: Json = {"spreadsheetId": sid, "replies": replies}
     if body.get("includeSpreadsheetInResponse"):
@@ -1115,10 +1140,6 @@ def _apply_cell(
         cell.pop("effectiveValue", None)
         if not cell["userEnteredValue"]:
             del cell["userEnteredValue"]
-        elif "formulaValue" in cell["userEnteredValue"]:
-            from .formula import evaluate
-
-            cell["effectiveValue"] = evaluate(cell["userEnteredValue"]["formulaValue"], grid, _key)
     for empty in [k for k, v in cell.items() if v in ({}, None, "")]:
         del cell[empty]
     if cell:
