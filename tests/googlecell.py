@@ -8,6 +8,7 @@ fake's member route, as Google's own form page would).
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Mapping, Sequence
 from contextlib import redirect_stderr, redirect_stdout
@@ -31,12 +32,16 @@ class GoogleCell:
         self.fake = fake
         self.folder = folder
         (folder / "config").mkdir(parents=True, exist_ok=True)
-        fake.authorized_user_file(folder / "config" / "credentials.json", email=ADMIN)
+        token = fake.authorized_user_file(folder / "config" / "credentials.json", email=ADMIN)
+        saved = json.loads(token.read_text(encoding="utf-8"))
+        saved["account"] = ADMIN  # `automation auth` records who signed in
+        token.write_text(json.dumps(saved), encoding="utf-8")
         self.quiz = quiz
         self.spreadsheet_id = ""
         self.config_file = folder / "config" / "settings.toml"
         self._write_config()
         self.last_output = ""
+        self.read_with_gspread = True
 
     def _write_config(self) -> None:
         lines = ['backend = "google"', 'timezone = "Asia/Ho_Chi_Minh"', "[quiz]"]
@@ -76,7 +81,7 @@ class GoogleCell:
     # --- the secretary ------------------------------------------------------
 
     def book(self) -> gspread.Spreadsheet:
-        client = googlebackend.sheets_client(self.settings)
+        client = googlebackend.gspread_client(self.settings)
         return client.open_by_key(self.spreadsheet_id)
 
     def write_tab(self, spec: TabSpec, rows: Sequence[Mapping[str, object]]) -> None:
@@ -99,6 +104,13 @@ class GoogleCell:
     # --- reading back -------------------------------------------------------
 
     def values(self, title: str) -> list[list[str]]:
+        """A tab as the secretary sees it, read back with gspread (or, with
+        ``read_with_gspread`` off, straight from the fake, making no Google call)."""
+        if not self.read_with_gspread:
+            return [
+                [str(c) for c in row]
+                for row in self.fake.spreadsheet_values(self.spreadsheet_id, title)
+            ]
         return self.book().worksheet(title).get_all_values()
 
     def rounds(self) -> dict[str, dict[str, str]]:
@@ -106,14 +118,14 @@ class GoogleCell:
         keys = [(c.key if (c := SCHEDULE.find_column(h)) else h) for h in rows[0]]
         return {r[0]: dict(zip(keys, r, strict=False)) for r in rows[1:] if r and r[0]}
 
-    def ranked(self, round_id: str) -> list[tuple[str, str, str]]:
+    def ranked(self, round_id: str) -> list[tuple[int, str, float]]:
         rows = self.values(f"Kết quả {round_id}")
         start = next(i for i, r in enumerate(rows) if r and r[0] == "Hạng")
         out = []
         for row in rows[start + 1 :]:
             if not row or not row[0].isdigit():
                 break
-            out.append((row[0], row[1], row[2]))
+            out.append((int(row[0]), row[1], float(row[2])))
         return out
 
     # --- the members ----------------------------------------------------------

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from automation import googlebackend
+from automation.tick import Quiz
 from tests.fakegoogle import ApiError
 from tests.googlecell import GoogleCell
 from tests.localcell import local, question_rows
@@ -57,10 +59,10 @@ def test_a_whole_round_through_the_cli(cell: GoogleCell, fake_google: Any) -> No
         cell.answer("2023-03", "Phạm Thị Dung", at=DEADLINE + timedelta(seconds=5))
 
     assert cell.ranked("2023-03") == [
-        ("1", "Trần Thị Bình", "10.00"),
-        ("2", "Lê Văn Cường", "8.00"),
-        ("2", "Nguyễn Văn An", "8.00"),
-        ("4", HOSTILE, "6.00"),
+        (1, "Trần Thị Bình", 10.0),
+        (2, "Lê Văn Cường", 8.0),
+        (2, "Nguyễn Văn An", 8.0),
+        (4, HOSTILE, 6.0),
     ]
     results = cell.values("Kết quả 2023-03")
     flat = [c for row in results for c in row]
@@ -75,11 +77,20 @@ def test_a_whole_round_through_the_cli(cell: GoogleCell, fake_google: Any) -> No
     season = cell.values("Tổng kết 2023")
     assert any("Trần Thị Bình" in row for row in season)
 
-    # Nothing due: a tick costs one Sheets read and writes nothing.
+    # Nothing due: a tick process writes nothing (it signs in and finds the tabs, then reads).
     before = len(fake_google.requests())
     assert cell.tick(DEADLINE + timedelta(days=1)) == 0
     idle = [r for r in fake_google.requests()[before:] if r["path"] != "/token"]
-    assert [r["method"] for r in idle if "/values" in r["path"]] == ["GET"], idle
+    assert [r["method"] for r in idle] == ["GET", "GET"], idle
+
+    # The service keeps its connection: each idle tick after the first is one Sheets read.
+    sheet, forms = googlebackend.connect(cell.settings)
+    quiz = Quiz(sheet, forms, cell.settings, owner=cell.spreadsheet_id)
+    quiz.tick(DEADLINE + timedelta(days=2))
+    before = len(fake_google.requests())
+    for day in range(3, 6):
+        assert quiz.tick(DEADLINE + timedelta(days=day)).changes == []
+    assert len(fake_google.requests()) - before == 3
 
 
 def test_a_spreadsheet_not_shared_with_the_account_names_it(
@@ -89,5 +100,5 @@ def test_a_spreadsheet_not_shared_with_the_account_names_it(
     cell = GoogleCell(fake_google, tmp_path)
     cell.spreadsheet_id = other
     cell._write_config()
-    assert cell.run("status") == 3
+    assert cell.run("status") == 1  # the admin must share it: retrying cannot help
     assert "admin@example.com" in cell.last_output
