@@ -27,7 +27,7 @@ from automation.text import Cell, normalize
 #: Google rejects a request body above 10 MiB; stay well under it.
 MAX_PAYLOAD = 9_000_000
 _METADATA_FIELDS = (
-    "spreadsheetId,properties(title,locale),sheets(properties(sheetId,title,index))"
+    "spreadsheetId,properties(title,locale),sheets(properties(sheetId,title,index,gridProperties))"
 )
 _GRID_FIELDS = (
     "sheets(properties(title),data(rowData(values(formattedValue,effectiveValue,"
@@ -156,6 +156,7 @@ class GoogleSheet:
         if not writes:
             return
         self._require_tabs({w.tab for w in writes})
+        self._make_room(writes)
         data = [
             {"range": a1(w.tab, w.row, w.column), "values": [[self._plain(w.value)]]}
             for w in writes
@@ -166,6 +167,26 @@ class GoogleSheet:
             self.refresh()
             self._require_tabs({w.tab for w in writes})
             self._write_values(data)
+
+    def _make_room(self, writes: Sequence[CellWrite]) -> None:
+        """Grow a tab's grid first when a write lands past it (a service column added at
+        the end of a tab that has no spare column): Google refuses writes outside the grid."""
+        requests: list[dict[str, Any]] = []
+        for tab in {w.tab for w in writes}:
+            grid = self._sheets[tab].get("gridProperties", {})
+            for dimension, needed, have in (
+                ("ROWS", max(w.row for w in writes if w.tab == tab), grid.get("rowCount")),
+                ("COLUMNS", max(w.column for w in writes if w.tab == tab), grid.get("columnCount")),
+            ):
+                if have is not None and needed > have:
+                    requests.append({"appendDimension": {
+                        "sheetId": self._sheets[tab]["sheetId"],
+                        "dimension": dimension,
+                        "length": needed - have,
+                    }})
+                    grid["rowCount" if dimension == "ROWS" else "columnCount"] = needed
+        if requests:
+            self.client.batch_update(self.id, {"requests": requests})
 
     def _require_tabs(self, tabs: set[str]) -> None:
         missing = sorted(tabs - set(self._sheets))

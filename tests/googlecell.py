@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from contextlib import redirect_stderr, redirect_stdout
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,8 @@ class GoogleCell:
         values = [[spec.column(k).header("vi") for k in keys]]
         values += [["" if row.get(k) is None else row.get(k) for k in keys] for row in rows]
         sheet.clear()
+        if len(values) > sheet.row_count:  # she adds rows at the bottom, as in the Sheets UI
+            sheet.add_rows(len(values) - sheet.row_count + 20)
         sheet.update(values, "A1", value_input_option="RAW")
 
     def questions(self, rows: Sequence[Mapping[str, object]]) -> None:
@@ -101,7 +103,40 @@ class GoogleCell:
     def schedule(self, rows: Sequence[Mapping[str, object]]) -> None:
         self.write_tab(SCHEDULE, rows)
 
+    def edit(self, spec: TabSpec, row: int, key: str, value: object) -> None:
+        """Change one cell as the secretary would (``row`` as the sheet numbers it)."""
+        sheet = self.book().worksheet(spec.title("vi"))
+        header = sheet.row_values(1)
+        column = next(i for i, h in enumerate(header, 1) if spec.column(key).matches(h))
+        if isinstance(value, datetime):
+            value = value.strftime("%d/%m/%Y %H:%M")
+        sheet.update_cell(row, column, value)
+
     # --- reading back -------------------------------------------------------
+
+    def titles(self) -> list[str]:
+        return [
+            tab["properties"]["title"]
+            for tab in self.fake.spreadsheet(self.spreadsheet_id)["sheets"]
+        ]
+
+    def text(self, title: str) -> str:
+        """A whole tab as text, a line per row."""
+        return "\n".join(" | ".join(c for c in row if c) for row in self.values(title))
+
+    def used(self) -> dict[int, str]:
+        """The ``Đã dùng`` cells that are filled in, by sheet row."""
+        rows = self.values(QUESTIONS.title("vi"))
+        column = next(i for i, h in enumerate(rows[0]) if QUESTIONS.column("used_in").matches(h))
+        return {
+            n: r[column] for n, r in enumerate(rows, 1) if n > 1 and len(r) > column and r[column]
+        }
+
+    def fingerprint(self) -> object:
+        """Changes whenever the service writes to Google."""
+        return sum(
+            1 for r in self.fake.requests() if r["method"] != "GET" and r["path"] != "/token"
+        )
 
     def values(self, title: str) -> list[list[str]]:
         """A tab as the secretary sees it, read back with gspread (or, with
@@ -131,9 +166,23 @@ class GoogleCell:
     # --- the members ----------------------------------------------------------
 
     def answer(
-        self, round_id: str, name: str, *, wrong: int = 0, at: datetime, email: str | None = None
+        self,
+        round_id: str,
+        name: str,
+        *,
+        wrong: int = 0,
+        at: datetime | None = None,
+        started: datetime | None = None,
+        submitted: datetime | None = None,
+        email: str | None = None,
     ) -> None:
-        """Submit the round's form as ``name``: right but for the first ``wrong`` questions."""
+        """Submit the round's form as ``name``: right but for the first ``wrong`` questions.
+
+        Google knows only when a response was submitted (``at``, or ``submitted``);
+        ``started`` is accepted for symmetry with the local cell and ignored.
+        """
+        at = at or submitted or (started + timedelta(seconds=40) if started else None)
+        assert at is not None, "when was it submitted?"
         form_id = self.rounds()[round_id]["form_id"]
         form = self.fake.form(form_id)
         answers: dict[str, list[str]] = {}

@@ -123,8 +123,8 @@ class LocalCell:
     def titles(self) -> list[str]:
         return openpyxl.load_workbook(self.workbook, read_only=True).sheetnames
 
-    def rounds(self) -> dict[str, dict[str, object]]:
-        """The schedule as {round: {column key: value}}."""
+    def rounds(self) -> dict[str, dict[str, str]]:
+        """The schedule as {round: {column key: text}}, blank cells as ``""``."""
         rows = self.tab(next(t for t in self.titles() if SCHEDULE.matches(t)))
         header = rows[0]
         keys = []
@@ -132,14 +132,34 @@ class LocalCell:
             column = SCHEDULE.find_column(str(cell or ""))
             keys.append(column.key if column else str(cell))
         return {
-            str(row[0]): dict(zip(keys, row, strict=False))
+            str(row[0]): {k: "" if v is None else str(v) for k, v in zip(keys, row, strict=False)}
             for row in rows[1:]
             if row and row[0] is not None
         }
 
+    def text(self, title: str) -> str:
+        """A whole tab as text, a line per row."""
+        return "\n".join(" | ".join(str(c) for c in r if c is not None) for r in self.tab(title))
+
+    def used(self) -> dict[int, str]:
+        """The ``Đã dùng`` cells that are filled in, by sheet row."""
+        rows = self.tab(next(t for t in self.titles() if QUESTIONS.matches(t)))
+        column = next(
+            i for i, h in enumerate(rows[0]) if h and QUESTIONS.column("used_in").matches(h)
+        )
+        return {
+            n: str(r[column])
+            for n, r in enumerate(rows, 1)
+            if n > 1 and len(r) > column and r[column]
+        }
+
+    def fingerprint(self) -> object:
+        """Changes whenever the service writes to the workbook."""
+        return self.workbook.stat().st_mtime_ns
+
     def ranked(self, round_id: str) -> list[tuple[object, ...]]:
         """(rank, name, score) of the ranked table in the results tab."""
-        rows = self.tab(next(t for t in self.titles() if t.endswith(round_id) and "K" in t[:1]))
+        rows = self.tab(f"Kết quả {round_id}")
         start = next(i for i, r in enumerate(rows) if r and r[0] in ("Hạng", "Rank"))
         out = []
         for row in rows[start + 1 :]:

@@ -102,3 +102,21 @@ def test_a_spreadsheet_not_shared_with_the_account_names_it(
     cell._write_config()
     assert cell.run("status") == 1  # the admin must share it: retrying cannot help
     assert "admin@example.com" in cell.last_output
+
+
+def test_service_columns_are_added_to_a_schedule_tab_with_no_spare_column(
+    fake_google: Any, tmp_path: Path
+) -> None:
+    cell = GoogleCell(fake_google, tmp_path)
+    cell.init()
+    cell.questions(question_rows(12))
+    cell.members(MEMBERS[:2])
+    schedule = cell.book().worksheet("Lịch thi")
+    schedule.clear()
+    schedule.resize(rows=2, cols=2)  # her own tab: just the two columns she needs
+    schedule.update([["Kỳ thi", "Mở lúc"], ["2023-03", "10/03/2023 14:00"]], "A1")
+    assert cell.tick(OPENS - timedelta(hours=1)) == 0, cell.last_output
+    rows = cell.values("Lịch thi")
+    assert rows[0][:3] == ["Kỳ thi", "Mở lúc", "Trạng thái"]
+    prepared = cell.rounds()["2023-03"]
+    assert prepared["status"] == "Đã chuẩn bị" and prepared["form_id"]
