@@ -27,7 +27,7 @@ from automation.model import Round, RoundResult
 from automation.ports import BackendError, InputError
 from automation.selection import NotEnoughQuestions, select_questions
 from automation.text import normalize
-from automation.tick import TickReport, load_bank, minutes_seconds
+from automation.tick import TickReport, load_bank
 
 log = logging.getLogger("automation")
 
@@ -119,7 +119,7 @@ def result_table(result: RoundResult, settings: Settings) -> str:
             e.name,
             f"{e.score:.2f}",
             f"{e.correct}/{len(result.questions)}",
-            minutes_seconds(e.duration),
+            report.duration_text(e.duration),
             e.submission.submitted_at.astimezone(tz).strftime("%H:%M:%S %d/%m/%Y"),
         ]
         for e in result.ranked

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from automation import report
 from automation.bank import read_bank
@@ -102,11 +102,6 @@ NO_RESPONSES_SOURCE = Text(
 def iso(moment: datetime, settings: Settings) -> str:
     """A service timestamp as written into the schedule: local time, ISO order, unambiguous."""
     return moment.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def minutes_seconds(delta: timedelta) -> str:
-    total = int(delta.total_seconds())
-    return f"{total // 60}:{total % 60:02d}"
 
 
 def load_bank(sheet: Spreadsheet, settings: Settings) -> tuple[dict[str, list[list[Cell]]], Bank]:
@@ -310,7 +305,7 @@ class Quiz:
                 round=round_.round_id,
                 count=len(questions),
                 seconds=round_.seconds_per_question,
-                minutes=minutes_seconds(round_.time_allowed),
+                minutes=report.duration_text(round_.time_allowed),
                 deadline=deadline.strftime("%H:%M %d/%m/%Y"),
             ),
             identity=quiz.identity,
