@@ -617,3 +617,11 @@ def test_formulas_follow_the_cells_they_read(client: Client, fake_google: FakeGo
         {"valueInputOption": "USER_ENTERED"},
     )
     assert values(client, sid, "A!E1")["values"] == [["#NAME?"]]
+
+
+def test_a_star_selects_every_field(client: Client, fake_google: FakeGoogle) -> None:
+    sid = fake_google.create_spreadsheet(OWNER, "Thi", None)
+    whole = client.ok("GET", f"/drive/v3/files/{sid}", params={"fields": "*"})
+    assert {"id", "name", "mimeType", "owners", "createdTime", "modifiedTime"} <= set(whole)
+    listed = client.ok("GET", "/drive/v3/files", params={"fields": "files(*)"})
+    assert listed["files"][0]["owners"][0]["me"] is True

@@ -338,6 +338,8 @@ def _check_mask(api: Api, spec: dict[str, Any], mask: dict[str, Any] | None, pat
     properties = spec.get("properties")
     for key, sub in mask.items():
         where = f"{path}.{key}" if path else key
+        if key == "*":
+            continue  # every field
         if properties is not None and key in properties:
             _check_mask(api, properties[key], sub, where)
         elif "additionalProperties" in spec:

@@ -74,5 +74,7 @@ def apply(value: Any, mask: Mask | None) -> Any:
     if isinstance(value, list):
         return [apply(item, mask) for item in value]
     if isinstance(value, dict):
+        if "*" in mask:
+            return {k: apply(v, mask.get(k)) for k, v in value.items()}
         return {k: apply(v, mask[k]) for k, v in value.items() if k in mask}
     return value
