@@ -11,10 +11,10 @@ from typing import Any
 
 from . import fields
 from .errors import ApiError, denied
+from .forms import FORM_MIME, new_form
+from .grid import SPREADSHEET_MIME, formatted, grid_of, new_spreadsheet
 from .state import ROLE_RANK, Call, Json, State, new_id
 
-FORM_MIME = "application/vnd.google-apps.form"
-SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 FILE_DEFAULT_FIELDS = "kind,id,name,mimeType"
 PERMISSION_DEFAULT_FIELDS = "kind,id,type,role"
 #: Fields a client may set with files.create / files.update.
@@ -88,12 +88,8 @@ def create(call: Call) -> Json:
         if key in body and body[key] is not None:
             record[key] = copy.deepcopy(body[key])
     if mime == SPREADSHEET_MIME:
-        from .sheets import new_spreadsheet
-
         new_spreadsheet(call.state, record["id"], name)
     elif mime == FORM_MIME:
-        from .forms import new_form
-
         new_form(call.state, record["id"], name, name, call.base_url, published=True)
     return _select(record, call, FILE_DEFAULT_FIELDS)
 
@@ -157,11 +153,9 @@ def export(call: Call) -> str:
     record = _file(call)
     if record["mimeType"] != SPREADSHEET_MIME or call.query.get("mimeType") != "text/csv":
         raise drive_error(400, "Export only supports Docs Editors files.", "badRequest")
-    from .sheets import _cells, formatted
-
     ss = call.state.spreadsheets[record["id"]]
     sheet = ss["sheets"][0]
-    grid = _cells(call.state, ss, sheet)
+    grid = grid_of(call.state, ss, sheet)
     rows = [
         [
             formatted(grid.get(f"{r},{c}") or {})

@@ -10,8 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import oauth, sheets
-from .drive import SPREADSHEET_MIME
+from . import grid, oauth
 from .errors import ApiError
 from .server import App, serve
 from .state import Json, State, new_id, rfc3339
@@ -91,22 +90,22 @@ class FakeGoogle:
         """A spreadsheet owned by owner; tabs maps tab title → rows, typed in as USER_ENTERED
         (so "29/11/2026 19:30" is a date-time in a day-first locale such as vi_VN)."""
         with self.app.lock:
-            record = self.state.add_file(owner, title, SPREADSHEET_MIME)
+            record = self.state.add_file(owner, title, grid.SPREADSHEET_MIME)
             names = list(tabs or {"Sheet1": []})
-            ss = sheets.new_spreadsheet(
+            ss = grid.new_spreadsheet(
                 self.state, record["id"], title, [{"title": n} for n in names]
             )
             ss["properties"]["locale"] = locale
             for name, rows in (tabs or {}).items():
                 if rows:
-                    sheets._write(
+                    grid.write_values(
                         self.state,
                         ss,
-                        sheets.a1.quote_title(name) + "!A1",
+                        grid.a1.quote_title(name) + "!A1",
                         {"values": rows},
                         "USER_ENTERED",
                     )
-            sheets.recalculate(self.state, ss)
+            grid.recalculate(self.state, ss)
             self.app._save()
         return record["id"]
 
@@ -190,8 +189,8 @@ class FakeGoogle:
         """The tab's values as values.get would return them (trailing blanks trimmed)."""
         with self.app.lock:
             ss = self.state.spreadsheets[spreadsheet_id]
-            box, _ = sheets.resolve(ss, sheets.a1.quote_title(title))
-            return sheets._read_box(self.state, ss, box, render, "FORMATTED_STRING", "ROWS")
+            box, _ = grid.resolve(ss, grid.a1.quote_title(title))
+            return grid.read_box(self.state, ss, box, render, "FORMATTED_STRING", "ROWS")
 
     def spreadsheet(self, spreadsheet_id: str) -> Json:
         with self.app.lock:

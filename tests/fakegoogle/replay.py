@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from . import discovery, sheets
+from . import discovery, sheet_requests
 from .fake import FakeGoogle
 from .server import HANDLERS
 
@@ -70,7 +70,7 @@ def supported(interactions: list[dict[str, Any]]) -> bool:
             return False
         if found[0].id == "sheets.spreadsheets.batchUpdate" and request["body"]:
             kinds = {k for r in json.loads(request["body"]).get("requests", []) for k in r}
-            if not kinds <= set(sheets._REQUESTS):
+            if not kinds <= set(sheet_requests.REQUESTS):
                 return False
     return True
 
