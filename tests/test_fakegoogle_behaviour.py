@@ -303,6 +303,15 @@ def test_permissions_including_the_published_view(client: Client, fake_google: F
         Client(fake_google, "deputy@example.com").ok("GET", f"/v1/forms/{form_id}")["formId"]
         == form_id
     )
+    responder = Client(fake_google, "member@example.com")
+    member = {
+        "type": "user",
+        "role": "reader",
+        "view": "published",
+        "emailAddress": "member@example.com",
+    }
+    client.ok("POST", f"/drive/v3/files/{form_id}/permissions", member)
+    assert responder.call("GET", f"/v1/forms/{form_id}").status_code == 403  # answers, cannot read
 
 
 def test_delete_removes_the_file_and_what_it_holds(client: Client, fake_google: FakeGoogle) -> None:

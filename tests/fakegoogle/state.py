@@ -133,6 +133,8 @@ class State:
             return 0
         best = 0
         for perm in record.get("permissions", []):
+            if perm.get("view"):
+                continue  # a responder of the published form, not a reader of the file
             if (
                 perm.get("type") == "anyone"
                 or perm.get("emailAddress", "").lower() == email.lower()
