@@ -634,3 +634,32 @@ def test_a_star_selects_every_field(client: Client, fake_google: FakeGoogle) -> 
     assert {"id", "name", "mimeType", "owners", "createdTime", "modifiedTime"} <= set(whole)
     listed = client.ok("GET", "/drive/v3/files", params={"fields": "files(*)"})
     assert listed["files"][0]["owners"][0]["me"] is True
+
+
+def test_spreadsheets_create_with_tabs_and_first_cells(
+    client: Client, fake_google: FakeGoogle
+) -> None:
+    cells = [
+        {"userEnteredValue": {"stringValue": "Họ tên"}},
+        {"userEnteredValue": {"formulaValue": "=1+1"}, "note": "tổng"},
+    ]
+    body = {
+        "properties": {"title": "Thi", "locale": "vi_VN"},
+        "sheets": [
+            {
+                "properties": {
+                    "title": "Kết quả",
+                    "gridProperties": {"rowCount": 10, "columnCount": 4},
+                },
+                "data": [{"startRow": 1, "rowData": [{"values": cells}]}],
+            },
+            {"properties": {"title": "Ngân hàng"}},
+        ],
+    }
+    made = client.ok("POST", "/v4/spreadsheets", body)
+    assert [s["properties"]["title"] for s in made["sheets"]] == ["Kết quả", "Ngân hàng"]
+    assert made["properties"]["locale"] == "vi_VN"
+    assert fake_google.spreadsheet_values(made["spreadsheetId"], "Kết quả") == [[], ["Họ tên", "2"]]
+    assert fake_google.file(made["spreadsheetId"])["owners"][0]["emailAddress"] == OWNER
+    clash = {"sheets": [{"properties": {"title": "A"}}, {"properties": {"title": "a"}}]}
+    assert client.call("POST", "/v4/spreadsheets", clash).status_code == 400

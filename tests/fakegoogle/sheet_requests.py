@@ -190,7 +190,7 @@ def _with_color_styles(fmt: Json) -> Json:
     return out
 
 
-def _apply_cell(
+def apply_cell(
     grid: dict[str, Json], row: int, col: int, data: Json, paths: list[list[str]]
 ) -> None:
     key = cell_key(row, col)
@@ -223,7 +223,7 @@ def _repeat_cell(state: State, ss: Json, args: Json, where: str) -> Json:
     paths = mask_paths(args.get("fields"), where)
     grid = grid_of(state, ss, box.sheet)
     for row, col in box.cells():
-        _apply_cell(grid, row, col, args.get("cell") or {}, paths)
+        apply_cell(grid, row, col, args.get("cell") or {}, paths)
     return {}
 
 
@@ -244,7 +244,7 @@ def _update_cells(state: State, ss: Json, args: Json, where: str) -> Json:
         for j, data in enumerate(row.get("values") or []):
             if row0 + i >= rows or col0 + j >= cols:
                 raise bad_request(f"Invalid {where}: the update goes past the grid's limits")
-            _apply_cell(grid, row0 + i, col0 + j, data, paths)
+            apply_cell(grid, row0 + i, col0 + j, data, paths)
     return {}
 
 
@@ -501,7 +501,7 @@ def _set_data_validation(state: State, ss: Json, args: Json, where: str) -> Json
             raise bad_request(f"Invalid {where}: {condition['type']} needs condition values")
     grid = grid_of(state, ss, box.sheet)
     for row, col in box.cells():
-        _apply_cell(grid, row, col, {"dataValidation": rule} if rule else {}, [["dataValidation"]])
+        apply_cell(grid, row, col, {"dataValidation": rule} if rule else {}, [["dataValidation"]])
     return {}
 
 

@@ -28,7 +28,7 @@ from .grid import (
     value_range,
     write_values,
 )
-from .sheet_requests import REQUESTS
+from .sheet_requests import REQUESTS, apply_cell
 from .state import Call, Json, State
 
 
@@ -159,17 +159,42 @@ def values_batch_clear(call: Call) -> Json:
 def create(call: Call) -> Json:
     body = call.body or {}
     title = (body.get("properties") or {}).get("title") or "Untitled spreadsheet"
-    record = call.state.add_file(call.email, title, SPREADSHEET_MIME)
     tabs = [s.get("properties") or {} for s in body.get("sheets") or []]
-    titles = [t.get("title") for t in tabs if t.get("title")]
+    titles = [str(t["title"]).lower() for t in tabs if t.get("title")]
     if len(titles) != len(set(titles)):
-        call.state.files.pop(record["id"])
-        raise bad_request("Invalid sheets: duplicate sheet title")
+        raise bad_request("Invalid sheets: A sheet with the same name already exists.")
+    record = call.state.add_file(call.email, title, SPREADSHEET_MIME)
     ss = new_spreadsheet(call.state, record["id"], title, tabs or None)
     for key, value in (body.get("properties") or {}).items():
         if key != "title":
             ss["properties"][key] = value
+    try:
+        for i, given in enumerate(body.get("sheets") or []):
+            _initial_data(call.state, ss, ss["sheets"][i], given.get("data") or [], i)
+    except ApiError:
+        call.state.files.pop(record["id"])
+        call.state.spreadsheets.pop(record["id"])
+        call.state.cells.pop(record["id"], None)
+        raise
+    recalculate(call.state, ss)
     return _view(call.state, ss, include_grid=False, ranges=None, mask=None)
+
+
+def _initial_data(state: State, ss: Json, sheet: Json, data: list[Json], index: int) -> None:
+    """Grid data given to spreadsheets.create, written as the sheet's first cells."""
+    rows, cols = grid_size(sheet)
+    grid = grid_of(state, ss, sheet)
+    every = [["userEnteredValue"], ["userEnteredFormat"], ["note"], ["dataValidation"]]
+    for block in data:
+        row0, col0 = block.get("startRow", 0), block.get("startColumn", 0)
+        for r, row in enumerate(block.get("rowData") or []):
+            for c, cell in enumerate(row.get("values") or []):
+                if row0 + r >= rows or col0 + c >= cols:
+                    raise bad_request(
+                        f"Invalid sheets[{index}].data: the data goes past the grid's limits "
+                        f"(max rows: {rows}, max columns: {cols})"
+                    )
+                apply_cell(grid, row0 + r, col0 + c, cell, [p for p in every if p[0] in cell])
 
 
 def get(call: Call) -> Json:
