@@ -142,6 +142,7 @@ def delete(call: Call) -> None:
 
 
 def remove(state: State, file_id: str) -> None:
+    """Forget a file and whatever it holds (sheet cells, a form and its responses)."""
     state.files.pop(file_id, None)
     state.spreadsheets.pop(file_id, None)
     state.cells.pop(file_id, None)

@@ -550,6 +550,7 @@ def submit(state: State, form_id: str, body: Json, now: datetime) -> Json:
 
 
 def member_submit(state: State, form_id: str, body: Any) -> Json:
+    """The member route: the body as the Forms page would post it, timed now."""
     if not isinstance(body, dict):
         raise bad_request("The body must be a JSON object")
     try:

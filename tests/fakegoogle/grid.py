@@ -135,6 +135,7 @@ def new_sheet_id() -> int:
 
 
 def open_spreadsheet(call: Call, write: bool) -> Json:
+    """The spreadsheet named in the path, if the caller may read it (or write, when asked)."""
     sid = call.path["spreadsheetId"]
     record = call.state.files.get(sid)
     if sid not in call.state.spreadsheets or record is None or record.get("trashed_forever"):
@@ -165,11 +166,13 @@ def grid_size(sheet: Json) -> tuple[int, int]:
 
 
 def grid_of(state: State, ss: Json, sheet: Json) -> dict[str, Json]:
+    """One sheet's cells: "row,col" → CellData; absent keys are empty cells."""
     by_sheet = state.cells.setdefault(ss["spreadsheetId"], {})
     return by_sheet.setdefault(str(sheet["properties"]["sheetId"]), {})
 
 
 def cell_key(row: int, col: int) -> str:
+    """Cells are stored under "row,col" (0-based) so the state stays plain JSON."""
     return f"{row},{col}"
 
 
@@ -233,6 +236,7 @@ def named_box(ss: Json, text: str) -> tuple[Box, a1.A1] | None:
 
 
 def grid_box(ss: Json, grid_range: Json, where: str) -> Box:
+    """A GridRange → a Box; a range past the grid is refused with Google's message."""
     sheet = sheet_by_id(ss, grid_range.get("sheetId", 0), where)
     rows, cols = grid_size(sheet)
     row0 = grid_range.get("startRowIndex", 0)
@@ -368,6 +372,7 @@ def _general(number: float) -> str:
 
 
 def effective(cell: Json) -> Json | None:
+    """The value a cell shows: its own, or its formula's last result."""
     value = cell.get("userEnteredValue")
     if not value:
         return None
@@ -397,6 +402,7 @@ def formatted(cell: Json) -> str:
 
 
 def unformatted(cell: Json, date_option: str) -> Any:
+    """UNFORMATTED_VALUE: numbers as numbers (integers without .0), dates as serials."""
     value = effective(cell)
     if value is None:
         return ""
@@ -414,6 +420,7 @@ def unformatted(cell: Json, date_option: str) -> Any:
 
 
 def render(cell: Json | None, option: str, date_option: str) -> Any:
+    """A cell as values.get renders it for a valueRenderOption."""
     if not cell:
         return ""
     if option == "FORMULA":
@@ -439,6 +446,7 @@ def _trim(matrix: list[list[Any]]) -> list[list[Any]]:
 def read_box(
     state: State, ss: Json, box: Box, option: str, date_option: str, major: str
 ) -> list[list[Any]]:
+    """The values of a box, trimmed of trailing blanks as Google trims them."""
     grid = grid_of(state, ss, box.sheet)
     matrix = [
         [render(grid.get(cell_key(r, c)), option, date_option) for c in range(box.col0, box.col1)]
@@ -450,6 +458,7 @@ def read_box(
 
 
 def value_range(state: State, ss: Json, text: str, query: Json) -> Json:
+    """values.get's ValueRange for one A1 range."""
     box, _ = resolve(ss, text)
     major = query.get("majorDimension", "ROWS")
     major = "ROWS" if major == "DIMENSION_UNSPECIFIED" else major
@@ -575,6 +584,7 @@ def recalculate(state: State, ss: Json) -> None:
 
 
 def updated_data(state: State, ss: Json, result: Json, query: Json) -> None:
+    """includeValuesInResponse: the written range read back."""
     if query.get("includeValuesInResponse"):
         result["updatedData"] = value_range(
             state,
@@ -640,6 +650,7 @@ def find_table(state: State, ss: Json, box: Box) -> Box | None:
 
 
 def mask_paths(mask_text: str | None, where: str) -> list[list[str]]:
+    """A request's `fields` mask as paths; an empty mask is refused as Google does."""
     if not mask_text:
         raise bad_request(
             f"Invalid {where}: At least one field must be updated, but none were specified."
@@ -699,6 +710,7 @@ def contains(outer: Json, inner: Json) -> bool:
 
 
 def out_range(box: Box) -> Json:
+    """A GridRange as Google writes it back: sheetId 0 is left out (a proto default)."""
     out: Json = {
         "startRowIndex": box.row0,
         "endRowIndex": box.row1,
@@ -711,6 +723,7 @@ def out_range(box: Box) -> Json:
 
 
 def shift_cells(grid: dict[str, Json], dimension: str, at: int, by: int) -> None:
+    """Move cells at or after `at` by `by` rows or columns (negative: delete them)."""
     moved: dict[str, Json] = {}
     for key, cell in grid.items():
         row, col = parse_key(key)
@@ -725,5 +738,6 @@ def shift_cells(grid: dict[str, Json], dimension: str, at: int, by: int) -> None
 
 
 def insert_rows(state: State, ss: Json, sheet: Json, at: int, count: int) -> None:
+    """Make room for `count` rows at `at`, as INSERT_ROWS and insertDimension do."""
     shift_cells(grid_of(state, ss, sheet), "ROWS", at, count)
     sheet["properties"]["gridProperties"]["rowCount"] += count

@@ -193,6 +193,7 @@ def _with_color_styles(fmt: Json) -> Json:
 def apply_cell(
     grid: dict[str, Json], row: int, col: int, data: Json, paths: list[list[str]]
 ) -> None:
+    """Write the masked parts of a CellData into a cell, adding the *Style twin of each colour."""
     key = cell_key(row, col)
     cell = grid.get(key, {})
     source = copy.deepcopy(data)
