@@ -663,3 +663,29 @@ def test_spreadsheets_create_with_tabs_and_first_cells(
     assert fake_google.file(made["spreadsheetId"])["owners"][0]["emailAddress"] == OWNER
     clash = {"sheets": [{"properties": {"title": "A"}}, {"properties": {"title": "a"}}]}
     assert client.call("POST", "/v4/spreadsheets", clash).status_code == 400
+
+
+def test_number_patterns_shape_formatted_values(client: Client, fake_google: FakeGoogle) -> None:
+    sid = fake_google.create_spreadsheet(OWNER, "Thi", {"A": [[9.5, 1234567.891, 0.256]]})
+    patterns = ["0.00", "#,##0.0", "0.0%"]
+    requests_ = [
+        {
+            "repeatCell": {
+                "range": {
+                    "sheetId": 0,
+                    "startRowIndex": 0,
+                    "endRowIndex": 1,
+                    "startColumnIndex": i,
+                    "endColumnIndex": i + 1,
+                },
+                "cell": {"userEnteredFormat": {"numberFormat": {"type": "NUMBER", "pattern": p}}},
+                "fields": "userEnteredFormat.numberFormat",
+            }
+        }
+        for i, p in enumerate(patterns)
+    ]
+    client.ok("POST", f"/v4/spreadsheets/{sid}:batchUpdate", {"requests": requests_})
+    assert values(client, sid, "A!A1:C1")["values"] == [["9.50", "1,234,567.9", "25.6%"]]
+    assert values(client, sid, "A!A1:C1", valueRenderOption="UNFORMATTED_VALUE")["values"] == [
+        [9.5, 1234567.891, 0.256]
+    ]

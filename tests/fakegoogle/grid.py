@@ -396,9 +396,25 @@ def formatted(cell: Json) -> str:
     fmt = (cell.get("userEnteredFormat") or {}).get("numberFormat") or {}
     if fmt.get("type") in ("DATE", "DATE_TIME", "TIME") and fmt.get("pattern"):
         return _date_text(number, fmt["pattern"])
+    pattern = fmt.get("pattern", "")
+    if fmt.get("type") in ("NUMBER", "PERCENT", "CURRENCY") and _NUMBER_PATTERN.match(pattern):
+        return _number_text(number, pattern)
     if fmt.get("type") == "PERCENT":
         return _general(round(number * 100, 10)) + "%"
     return _general(number)
+
+
+#: The plain number patterns rendered here: "0", "0.00", "#,##0.0", "0%", "0.00%".
+_NUMBER_PATTERN = re.compile(r"^(#,##)?0(\.0+)?%?$")
+
+
+def _number_text(number: float, pattern: str) -> str:
+    """A number shown with a plain pattern (decimals, thousands separator, percent)."""
+    percent = pattern.endswith("%")
+    decimals = len(pattern.split(".")[1].rstrip("%")) if "." in pattern else 0
+    grouping = "," if pattern.startswith("#,##") else ""
+    shown = f"{number * 100 if percent else number:{grouping}.{decimals}f}"
+    return shown + ("%" if percent else "")
 
 
 def unformatted(cell: Json, date_option: str) -> Any:
