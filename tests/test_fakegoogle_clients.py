@@ -72,6 +72,9 @@ def test_gspread_works_against_the_fake(fake_google: FakeGoogle, tmp_path: Path)
     with pytest.raises(gspread.exceptions.APIError) as caught:
         results.update([["x"]], "'Không có'!A1")
     assert caught.value.response.status_code == 400
+    fake_google.expire_tokens()  # an hour later: the session refreshes and goes on
+    assert results.acell("A1").value == "Họ tên"
+    assert [r["status"] for r in fake_google.requests()[-3:]] == [401, 200, 200]
 
 
 def test_gspread_with_a_service_account_sees_only_what_is_shared(

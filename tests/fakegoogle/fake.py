@@ -174,6 +174,12 @@ class FakeGoogle:
             if api in self.state.disabled_apis:
                 self.state.disabled_apis.remove(api)
 
+    def expire_tokens(self) -> None:
+        """Every access token handed out so far stops working (401), as when an hour has
+        passed; refresh tokens and service-account keys still sign in."""
+        with self.app.lock:
+            self.state.access_tokens.clear()
+
     def reset(self) -> None:
         self.app.reset()
 
