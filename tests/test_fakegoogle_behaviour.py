@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from tests.fakegoogle import FakeGoogle
-from tests.fakegoogle.http import Client
+from tests.fakegoogle.client import Client
 
 OWNER = "secretary@example.com"
 REPO = Path(__file__).resolve().parents[1]

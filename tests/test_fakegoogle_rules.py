@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from google.auth import crypt, jwt
 
 from tests.fakegoogle import ApiError, FakeGoogle
-from tests.fakegoogle.http import Client
+from tests.fakegoogle.client import Client
 from tests.fakegoogle.oauth import (
     CLIENT_ID,
     CLIENT_SECRET,
