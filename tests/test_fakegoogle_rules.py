@@ -186,6 +186,12 @@ def test_negative_point_value_is_rejected(client: Client) -> None:
         client.add_choice(form_id, ["A", "B"], correct=["A"], points=-1)
 
 
+def test_a_graded_choice_question_needs_its_answer_key(client: Client) -> None:
+    form_id = client.new_form()
+    with pytest.raises(AssertionError, match="correct_answers is required"):
+        client.add_choice(form_id, ["A", "B"], correct=[])
+
+
 def test_update_mask_is_required(client: Client) -> None:
     form_id = client.new_form()
     answer = batch(client, form_id, {"updateFormInfo": {"info": {"title": "New"}}})

@@ -205,6 +205,8 @@ def _check_item(form: Json, item: Json, where: str, taken_ids: set[str]) -> None
             raise bad_request(f"{where}: Grading can only be set on questions in a quiz")
         if grading.get("pointValue", 0) < 0:
             raise bad_request(f"{where}: point_value must not be negative")
+        if choice is not None and not (grading.get("correctAnswers") or {}).get("answers"):
+            raise bad_request(f"{where}: grading.correct_answers is required")
         correct = [a.get("value") for a in (grading.get("correctAnswers") or {}).get("answers", [])]
         if choice is not None:
             for value in correct:
