@@ -392,6 +392,9 @@ def test_a_file_not_shared_with_the_caller_is_denied(
             "PERMISSION_DENIED",
             "The caller does not have permission",
         )
+    fake_google.share(form_id, "stranger@example.com", role="reader")
+    assert stranger.ok("GET", f"/v1/forms/{form_id}")["formId"] == form_id
+    google_error(stranger.call("GET", f"/v1/forms/{form_id}/responses"), 403, "PERMISSION_DENIED")
     fake_google.share(sheet_id, "stranger@example.com", role="reader")
     assert stranger.ok("GET", f"/v4/spreadsheets/{sheet_id}")["spreadsheetId"] == sheet_id
     answer = stranger.call(

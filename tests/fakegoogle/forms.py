@@ -59,6 +59,7 @@ def new_form(
 
 
 def _form(call: Call, write: bool) -> Json:
+    """The form in the path; responses, like edits, need edit access (as in Google Forms)."""
     form_id = call.path["formId"]
     if form_id not in call.state.forms:
         raise not_found()
@@ -422,7 +423,7 @@ def _page_offset(token: str, form_id: str) -> int:
 
 
 def list_responses(call: Call) -> Json:
-    form = _form(call, write=False)
+    form = _form(call, write=True)
     responses = sorted(
         call.state.responses.get(form["formId"], []), key=lambda r: r["lastSubmittedTime"]
     )
@@ -458,7 +459,7 @@ def list_responses(call: Call) -> Json:
 
 
 def get_response(call: Call) -> Json:
-    form = _form(call, write=False)
+    form = _form(call, write=True)
     for response in call.state.responses.get(form["formId"], []):
         if response["responseId"] == call.path["responseId"]:
             return copy.deepcopy(response)
