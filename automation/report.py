@@ -48,7 +48,7 @@ BAD_RESULT_CELL = Text(
     "tab; set the round's Status to 'Rank again' to write it anew.",
 )
 
-RESULT_WIDTHS = (8, 28, 11, 12, 17, 21, 34)
+RESULT_WIDTHS = (24, 28, 11, 12, 17, 21, 34)  # the first also holds the header block labels
 RESULT_FORMATS = {0: "0", 2: "0.00", 3: "0", 4: "@", 5: DATETIME_FORMAT}
 
 
