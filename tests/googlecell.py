@@ -7,11 +7,9 @@ fake's member route, as Google's own form page would).
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections.abc import Mapping, Sequence
-from contextlib import redirect_stderr, redirect_stdout
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,13 +17,13 @@ from typing import Any
 import gspread
 
 from automation import config, googlebackend
-from automation.cli import main
-from automation.layout import MEMBERS, QUESTIONS, SCHEDULE, TabSpec
+from automation.layout import QUESTIONS, SCHEDULE, TabSpec
+from tests.cell import CellBase
 
 ADMIN = "admin@example.com"
 
 
-class GoogleCell:
+class GoogleCell(CellBase):
     """A Google Sheet, its settings, and the people around it."""
 
     def __init__(self, fake: Any, folder: Path, **quiz: object) -> None:
@@ -56,16 +54,6 @@ class GoogleCell:
 
     # --- the admin ----------------------------------------------------------
 
-    def run(self, *args: str, now: datetime | None = None) -> int:
-        argv = ["--config", str(self.config_file), *args]
-        if now is not None:
-            argv += ["--now", now.isoformat()]
-        out, err = io.StringIO(), io.StringIO()
-        with redirect_stdout(out), redirect_stderr(err):
-            code = main(argv)
-        self.last_output = out.getvalue() + err.getvalue()
-        return code
-
     def init(self) -> None:
         """``automation init`` with no spreadsheet yet: it makes one and says its id."""
         assert self.run("init") == 0, self.last_output
@@ -74,9 +62,6 @@ class GoogleCell:
         self.spreadsheet_id = found.group(1)
         self._write_config()
         assert self.run("init") == 0, self.last_output  # now the template tabs
-
-    def tick(self, now: datetime) -> int:
-        return self.run("tick", now=now)
 
     # --- the secretary ------------------------------------------------------
 
@@ -93,15 +78,6 @@ class GoogleCell:
         if len(values) > sheet.row_count:  # she adds rows at the bottom, as in the Sheets UI
             sheet.add_rows(len(values) - sheet.row_count + 20)
         sheet.update(values, "A1", value_input_option="RAW")
-
-    def questions(self, rows: Sequence[Mapping[str, object]]) -> None:
-        self.write_tab(QUESTIONS, rows)
-
-    def members(self, names: Sequence[str]) -> None:
-        self.write_tab(MEMBERS, [{"name": n} for n in names])
-
-    def schedule(self, rows: Sequence[Mapping[str, object]]) -> None:
-        self.write_tab(SCHEDULE, rows)
 
     def edit(self, spec: TabSpec, row: int, key: str, value: object) -> None:
         """Change one cell as the secretary would (``row`` as the sheet numbers it)."""

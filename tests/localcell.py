@@ -8,9 +8,7 @@ workbook back the way the secretary would.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
-from contextlib import redirect_stderr, redirect_stdout
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,9 +17,9 @@ import openpyxl
 
 from automation import config
 from automation.backends import forms_db
-from automation.cli import main
-from automation.layout import MEMBERS, QUESTIONS, SCHEDULE, TabSpec
+from automation.layout import QUESTIONS, SCHEDULE, TabSpec
 from automation.localforms import LocalForms, Receipt
+from tests.cell import CellBase
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -49,7 +47,7 @@ def question_rows(
     ]
 
 
-class LocalCell:
+class LocalCell(CellBase):
     """A workbook, its settings, and the people around it."""
 
     def __init__(self, folder: Path, *, language: str = "vi", **quiz: object) -> None:
@@ -65,19 +63,6 @@ class LocalCell:
         self.last_output = ""
 
     # --- the admin ----------------------------------------------------------
-
-    def run(self, *args: str, now: datetime | None = None) -> int:
-        argv = ["--config", str(self.config_file), *args]
-        if now is not None:
-            argv += ["--now", now.isoformat()]
-        out, err = io.StringIO(), io.StringIO()
-        with redirect_stdout(out), redirect_stderr(err):
-            code = main(argv)
-        self.last_output = out.getvalue() + err.getvalue()
-        return code
-
-    def tick(self, now: datetime) -> int:
-        return self.run("tick", now=now)
 
     # --- the secretary ------------------------------------------------------
 
@@ -95,15 +80,6 @@ class LocalCell:
         for row in rows:
             sheet.append([row.get(k) for k in keys])
         book.save(self.workbook)
-
-    def questions(self, rows: Sequence[Mapping[str, object]]) -> None:
-        self.write_tab(QUESTIONS, rows)
-
-    def members(self, names: Sequence[str]) -> None:
-        self.write_tab(MEMBERS, [{"name": n} for n in names])
-
-    def schedule(self, rows: Sequence[Mapping[str, object]]) -> None:
-        self.write_tab(SCHEDULE, rows)
 
     def edit(self, spec: TabSpec, row: int, key: str, value: object) -> None:
         """Change one cell as the secretary would (``row`` as the sheet numbers it)."""
