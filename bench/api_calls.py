@@ -1,15 +1,12 @@
 """How many Google API requests a round costs, at 10, 1,000 and 5,000 responses.
 
-Runs the google adapters against the fake Google (in-process, real HTTP) in
-the order the tick calls them for open + close + rank of a 10-question round:
-
-    connect (token, spreadsheet metadata)
-    open:  read secretary tabs · setPublishSettings · update_cells
-    close: read secretary tabs · setPublishSettings · update_cells
-    rank:  read secretary tabs · responses (forms.get + responses.list pages)
-           · write_tabs (results, responses, question stats, season) · update_cells
-
-Members' submissions go through the fake's member route and are not counted.
+Plays a 10-question round with the real tick (``Quiz.tick``) and the google
+adapters against the fake Google (in-process, real HTTP): the round is
+prepared the day before (not counted), then counted from a fresh start of the
+service (sign-in, spreadsheet metadata) through the tick that opens it and the
+tick that closes and ranks it. Members' submissions go through the fake's
+member route and are not counted; above 1,000 responses members submit more
+than once (listed as repeated), as the roster stays at 1,000 names.
 Goal: the same count at every size except one more responses.list page per
 5,000 responses, and at most 15 in all.
 
@@ -23,20 +20,22 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from automation import googlebackend
 from automation.config import ENV_ENDPOINT, GoogleSettings, Settings
-from automation.ports import CellWrite, ChartSpec, FormQuestion, FormSpec, SheetTab
+from automation.layout import Status
+from automation.ports import SheetTab
+from automation.tick import Quiz
 from tests.fakegoogle import FakeGoogle
 
 SIZES = (10, 1_000, 5_000)
 QUESTIONS = 10
 ADMIN = "admin@example.com"
-SECRETARY_TABS = ("Câu hỏi", "Đảng viên", "Lịch thi")
+MAX_MEMBERS = 1_000
 
 
 def _kind(method: str, path: str) -> str:
@@ -58,90 +57,49 @@ def _kind(method: str, path: str) -> str:
     return f"{method} {bare}"
 
 
-def _spec(spreadsheet_id: str, members: list[str]) -> FormSpec:
-    questions = tuple(
-        FormQuestion(f"Câu hỏi số {q + 1}?", ("A đúng", "B sai", "C sai", "D sai"), multi=False,
-                     points=1, correct=("A đúng",), explanation="Vì A đúng.")
-        for q in range(QUESTIONS)
-    )
-    return FormSpec(round_id="2026-11", owner=spreadsheet_id, title="Thi tháng 2026-11",
-                    description="", identity="roster", member_names=tuple(members),
-                    questions=questions, shuffle_options=True, seconds_allowed=QUESTIONS * 30)
-
-
-def _result_tabs(responses: int, opened: datetime) -> list[SheetTab]:
-    """Tabs of the contract's shape and size (the ranking itself is not what is measured)."""
-    ranked = [[i + 1, f"Đảng viên {i}", round(10 - (i % 11) * 0.9, 2), 10 - i % 11,
-               "4:05", opened + timedelta(seconds=i % 300), ""] for i in range(responses)]
-    results = SheetTab(
-        "Kết quả 2026-11",
-        [["Kỳ thi", "2026-11"], ["Mở lúc", opened], [],
-         ["Hạng", "Họ và tên", "Điểm (/10)", "Số câu đúng", "Thời gian làm bài", "Nộp lúc",
-          "Ghi chú"], *ranked],
-        header_row=4, highlight_rows=frozenset({5}), column_widths=(6, 28, 10, 10, 12, 20, 30),
-        number_formats={2: "0.00", 5: "dd/mm/yyyy hh:mm:ss"},
-        chart=ChartSpec("Phân bố điểm", 0, 1, 1, 3),
-    )
-    raw = SheetTab(
-        "Bài làm 2026-11",
-        [["Nộp lúc", "Họ và tên", *(f"Câu {q + 1}" for q in range(QUESTIONS))],
-         *([opened + timedelta(seconds=i % 300), f"Đảng viên {i}", *("A" * QUESTIONS)]
-           for i in range(responses))],
-        header_row=1, number_formats={0: "dd/mm/yyyy hh:mm:ss"},
-    )
-    stats = SheetTab("Thống kê câu hỏi", [["Kỳ thi", "Câu hỏi", "% đúng", "Sai nhiều nhất"],
-                                          *(["2026-11", f"Câu hỏi số {q + 1}?", 0.8, "B sai"]
-                                            for q in range(QUESTIONS))], header_row=1)
-    season = SheetTab("Tổng kết 2026", [["Hạng", "Họ và tên", "Số kỳ", "Tổng điểm"],
-                                        *([i + 1, f"Đảng viên {i}", 1, 10] for i in
-                                          range(min(responses, 200)))], header_row=1)
-    return [results, raw, stats, season]
-
-
 def measure(fake: FakeGoogle, responses: int, folder: Path) -> Counter[str]:
-    """One round at ``responses`` submissions: the requests by kind, from connect to rank."""
+    """One round at ``responses`` submissions, played by the real tick: requests by kind."""
     fake.reset()
     credentials = fake.authorized_user_file(folder / f"token-{responses}.json", email=ADMIN)
-    members = [f"Đảng viên {i}" for i in range(responses)]
+    members = [f"Đảng viên {i}" for i in range(min(responses, MAX_MEMBERS))]
     spreadsheet_id = fake.create_spreadsheet(ADMIN, "Thi trắc nghiệm", {
         "Câu hỏi": [["Câu hỏi", "A", "B", "C", "D", "Đáp án", "Đã dùng"],
                     *([f"Câu hỏi số {q + 1}?", "A đúng", "B sai", "C sai", "D sai", "A"]
                       for q in range(QUESTIONS))],
         "Đảng viên": [["Họ và tên"]],
         "Lịch thi": [["Kỳ thi", "Mở lúc", "Số câu", "Giây mỗi câu", "Trạng thái"],
-                     ["2026-11", "29/11/2026 19:30", QUESTIONS, 30, "Đã chuẩn bị"]],
-    })
+                     ["2026-11", "29/11/2026 19:30", QUESTIONS, 30]],
+    }, locale="vi_VN")
     settings = Settings(backend="google", google=GoogleSettings(
         spreadsheet_id=spreadsheet_id, credentials=credentials))
+    opens = datetime(2026, 11, 29, 19, 30, tzinfo=settings.tz)
     sheet, forms = googlebackend.connect(settings, sleep=lambda _: None)
     # The roster, larger than a new tab's 1,000 rows: written with the adapter, not counted.
     sheet.write_tabs([SheetTab("Đảng viên", [["Họ và tên"], *([m] for m in members)])])
-    ref = forms.build(_spec(spreadsheet_id, members))  # prepared on the day before: not counted
-    question_ids = {i["title"]: i["questionItem"]["question"]["questionId"]
-                    for i in fake.form(ref.form_id)["items"]}
+    Quiz(sheet, forms, settings, owner=spreadsheet_id).tick(opens - timedelta(hours=1))  # prepared
 
     start = len(fake.requests())
-    sheet, forms = googlebackend.connect(settings, sleep=lambda _: None)
-    opened = datetime.now(UTC)
-    sheet.read(SECRETARY_TABS)
-    forms.open(ref.form_id, opened + timedelta(minutes=6))
-    sheet.update_cells([CellWrite("Lịch thi", 2, 5, "Đang mở")])
-    for i, member in enumerate(members):  # members answer: not Google API calls of ours
-        fake.submit(ref.form_id, answers={
-            question_ids["Họ và tên"]: [member],
+    sheet, forms = googlebackend.connect(settings, sleep=lambda _: None)  # a fresh start
+    quiz = Quiz(sheet, forms, settings, owner=spreadsheet_id)
+    opened = quiz.tick(opens)
+    assert [c.after for c in opened.changes] == [Status.OPEN], opened
+    form_id = quiz.load().rounds[0].form_id
+    question_ids = {i["title"]: i["questionItem"]["question"]["questionId"]
+                    for i in fake.form(form_id)["items"]}
+    for i in range(responses):  # members answer: not Google API calls of ours
+        fake.submit(form_id, submit_time=opens + timedelta(seconds=60 + i % 200), answers={
+            question_ids["Họ và tên"]: [members[i % len(members)]],
             **{question_ids[f"Câu hỏi số {q + 1}?"]: ["A đúng" if (i + q) % 3 else "B sai"]
                for q in range(QUESTIONS)},
         })
-    sheet.read(SECRETARY_TABS)
-    forms.close(ref.form_id)
-    sheet.update_cells([CellWrite("Lịch thi", 2, 5, "Đã đóng")])
-    sheet.read(SECRETARY_TABS)
-    received = forms.responses(ref.form_id)
-    assert len(received) == responses, (len(received), responses)
-    sheet.write_tabs(_result_tabs(responses, opened))
-    sheet.update_cells([CellWrite("Lịch thi", 2, 5, "Đã xếp hạng")])
-    log = fake.requests()[start:]
-    return Counter(_kind(r["method"], r["path"]) for r in log if not r["path"].startswith("/_fake"))
+    counting = len(fake.requests())
+    ranked = quiz.tick(opens + timedelta(minutes=10))
+    assert [c.after for c in ranked.changes] == [Status.CLOSED, Status.RANKED], ranked
+    result = quiz.results["2026-11"]
+    assert len(result.ranked) + len(result.unranked) == responses
+    log = [r for r in fake.requests()[start:] if not r["path"].startswith("/_fake")]
+    assert len(fake.requests()) >= counting
+    return Counter(_kind(r["method"], r["path"]) for r in log)
 
 
 def main() -> None:
