@@ -66,6 +66,7 @@ def driver() -> Iterator[object]:
 
 
 def test_a_member_answers_on_a_phone_and_is_ranked(driver: object, tmp_path: Path) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webdriver import WebDriver
     from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -73,7 +74,8 @@ def test_a_member_answers_on_a_phone_and_is_ranked(driver: object, tmp_path: Pat
     assert isinstance(driver, WebDriver)
     clock = Clock()
     forms = LocalForms(tmp_path / "quiz.forms.sqlite", public_url="", clock=clock)
-    wait = WebDriverWait(driver, 20)
+    # A page being replaced makes elements found on it stale: look again, do not fail.
+    wait = WebDriverWait(driver, 20, ignored_exceptions=(StaleElementReferenceException,))
     with FormServer(forms):
         ref = forms.build(spec())
         forms.open(ref.form_id, clock() + timedelta(minutes=2))
