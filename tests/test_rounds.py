@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from automation.layout import MEMBERS as MEMBERS_TAB
 from automation.layout import QUESTIONS, SCHEDULE
 from tests.googlecell import GoogleCell
 from tests.localcell import LocalCell, local, question_rows
@@ -211,3 +212,20 @@ def test_a_year_of_eight_rounds_runs_on_ticks_alone(empty: Cell) -> None:
     assert all(name in season for name in MEMBERS)
     stats = cell.text("Thống kê câu hỏi").splitlines()
     assert sum(1 for line in stats if line.startswith("2023-")) == 40
+
+
+def test_an_english_cell_gets_english_statuses_and_tabs(tmp_path: Path) -> None:
+    cell = LocalCell(tmp_path, language="en")
+    assert cell.run("init") == 0
+    assert "Questions" in cell.titles()
+    cell.write_tab(QUESTIONS, question_rows(6), language="en")
+    cell.write_tab(MEMBERS_TAB, [{"name": n} for n in MEMBERS], language="en")
+    cell.write_tab(SCHEDULE, [FIVE], language="en")
+    cell.tick(OPENS)
+    assert cell.rounds()["2023-03"]["status"] == "Open"
+    cell.answer("2023-03", "Nguyễn Văn An", started=OPENS, submitted=OPENS + timedelta(seconds=60))
+    cell.tick(DEADLINE)
+    assert cell.rounds()["2023-03"]["status"] == "Ranked"
+    text = cell.text("Results 2023-03")
+    assert "Rank | Name | Score (/10)" in text and "Not taken part" in text
+    assert {"Responses 2023-03", "Question stats", "Season 2023"} <= set(cell.titles())
