@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from .errors import bad_request
@@ -78,3 +79,29 @@ def apply(value: Any, mask: Mask | None) -> Any:
             return {k: apply(v, mask.get(k)) for k, v in value.items()}
         return {k: apply(v, mask[k]) for k, v in value.items() if k in mask}
     return value
+
+
+def apply_mask(
+    target: Any, source: Any, paths: list[list[str]], *, keep: tuple[str, ...] = ()
+) -> None:
+    """Copy the masked fields from source into target; masked but absent fields are cleared.
+
+    A ``*`` mask replaces the whole object, except the ``keep`` keys (ids the API owns).
+    """
+    for path in paths:
+        if path == ["*"]:
+            kept = {k: target[k] for k in keep if k in target}
+            target.clear()
+            target.update(copy.deepcopy(source))
+            target.update(kept)
+            return
+        src: Any = source
+        for part in path:
+            src = src.get(part) if isinstance(src, dict) else None
+        node = target
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        if src is None:
+            node.pop(path[-1], None)
+        else:
+            node[path[-1]] = copy.deepcopy(src)

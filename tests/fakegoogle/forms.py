@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from . import discovery
+from . import discovery, fields
 from .errors import ApiError, bad_request, denied, not_found
 from .state import Call, Json, State, hex_id, new_id, parse_rfc3339, rfc3339
 
@@ -129,26 +129,6 @@ def _schema_has(ref: str, path: list[str]) -> bool:
             return False
         spec = props[part]
     return True
-
-
-def _apply(target: Json, source: Json, paths: list[list[str]]) -> None:
-    for path in paths:
-        if path == ["*"]:
-            keep = {k: target[k] for k in ("itemId",) if k in target}
-            target.clear()
-            target.update(copy.deepcopy(source))
-            target.update(keep)
-            return
-        src: Any = source
-        for part in path:
-            src = src.get(part) if isinstance(src, dict) else None
-        node = target
-        for part in path[:-1]:
-            node = node.setdefault(part, {})
-        if src is None:
-            node.pop(path[-1], None)
-        else:
-            node[path[-1]] = copy.deepcopy(src)
 
 
 def _is_quiz(form: Json) -> bool:
@@ -282,7 +262,7 @@ def _update_item(form: Json, args: Json, where: str) -> Json:
     if given.get("itemId") and given["itemId"] != current["itemId"]:
         raise bad_request(f"{where}: item_id cannot be changed")
     updated = copy.deepcopy(current)
-    _apply(updated, given, paths)
+    fields.apply_mask(updated, given, paths, keep=("itemId",))
     old_qids = {q.get("questionId") for q in _questions(current)}
     for question in _questions(updated):
         if question.get("questionId") in old_qids:
@@ -319,7 +299,7 @@ def _update_form_info(form: Json, args: Json, where: str) -> Json:
                 f"{where}: info.document_title is read-only; rename the file in Drive"
             )
         paths = [["title"], ["description"]]
-    _apply(form["info"], info, paths)
+    fields.apply_mask(form["info"], info, paths)
     return {}
 
 
@@ -327,7 +307,7 @@ def _update_settings(form: Json, args: Json, where: str) -> Json:
     allowed = (["quizSettings"], ["quizSettings", "isQuiz"], ["emailCollectionType"])
     paths = _mask(args.get("updateMask"), where, lambda p: p in allowed)
     settings = form.setdefault("settings", {})
-    _apply(settings, args.get("settings") or {}, paths)
+    fields.apply_mask(settings, args.get("settings") or {}, paths)
     if settings.get("quizSettings") == {}:
         settings.pop("quizSettings")
     return {}

@@ -686,25 +686,6 @@ def mask_paths(mask_text: str | None, where: str) -> list[list[str]]:
     return paths
 
 
-def apply_mask(target: Json, source: Json, paths: list[list[str]]) -> None:
-    """Copy the masked fields from source into target; masked but absent fields are cleared."""
-    for path in paths:
-        if path == ["*"]:
-            target.clear()
-            target.update(copy.deepcopy(source))
-            return
-        src: Any = source
-        for part in path:
-            src = src.get(part) if isinstance(src, dict) else None
-        node = target
-        for part in path[:-1]:
-            node = node.setdefault(part, {})
-        if src is None:
-            node.pop(path[-1], None)
-        else:
-            node[path[-1]] = copy.deepcopy(src)
-
-
 def overlaps(a: Json, b: Json) -> bool:
     return (
         a.get("sheetId", 0) == b.get("sheetId", 0)

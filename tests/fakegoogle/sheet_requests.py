@@ -14,9 +14,9 @@ from typing import Any
 
 from . import a1
 from .errors import bad_request
+from .fields import apply_mask
 from .grid import (
     Box,
-    apply_mask,
     cell_key,
     contains,
     formatted,
