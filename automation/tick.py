@@ -56,12 +56,6 @@ log = logging.getLogger("automation")
 MAX_STEPS_PER_TICK = 6
 NOTE_LIMIT = 450
 
-MISSING_TAB = Text(
-    "Thiếu trang tính '{tab}'. Chạy `automation init` để tạo lại trang này (các trang khác "
-    "không bị đụng tới).",
-    "The tab '{tab}' is missing. Run `automation init` to restore it (other tabs are left as "
-    "they are).",
-)
 NO_MEMBERS = Text(
     "Trang Đảng viên chưa có ai. Hãy ghi họ và tên các đảng viên để họ chọn tên khi làm bài.",
     "The Members tab is empty. Add the members' names so they can pick theirs in the form.",
@@ -119,15 +113,6 @@ def load_bank(sheet: Spreadsheet, settings: Settings) -> tuple[dict[str, list[li
     return raw, bank
 
 
-def missing_tabs(bank: Bank, language: str) -> list[str]:
-    """A message for each secretary tab that is not there."""
-    return [
-        MISSING_TAB(language, tab=spec.title(language))
-        for spec in SECRETARY_TABS
-        if spec.key not in bank.places
-    ]
-
-
 @dataclass(frozen=True)
 class Change:
     """One round moved from one status to another."""
@@ -181,17 +166,16 @@ class Quiz:
         self._places = {key: _TabState.of(place) for key, place in bank.places.items()}
         return bank
 
-    def missing_tabs(self, bank: Bank) -> list[str]:
-        return missing_tabs(bank, self.language)
-
     # --- the tick --------------------------------------------------------
 
     def tick(self, now: datetime) -> TickReport:
         """One pass: every round moves as far as its time allows."""
         outcome = TickReport()
         bank = self.load()
-        if SCHEDULE.key not in bank.places:
-            outcome.problems.extend(self.missing_tabs(bank))
+        if SCHEDULE.key not in bank.places:  # nowhere to act or to write a note
+            outcome.problems.extend(
+                p.describe(self.language) for p in bank.problems if p.row is None
+            )
             return outcome
         self._note_defective_schedule_rows(bank, outcome)
         for round_ in bank.rounds:
@@ -238,9 +222,10 @@ class Quiz:
                 before.label(self.language),
                 round_.status.label(self.language),
             )
-            if only is not None and step is not Step.CLOSE:
-                break
-            only = Step.RANK if step is Step.CLOSE else None
+            if only is not None:  # a step by hand: just that one (closing is followed by ranking)
+                if step is not Step.CLOSE:
+                    break
+                only = Step.RANK
         return round_
 
     def perform(self, step: Step, bank: Bank, round_: Round, now: datetime) -> Round:

@@ -166,3 +166,16 @@ def test_a_bad_config_file_names_the_key(tmp_path: Path) -> None:
     with redirect_stderr(out):
         assert main(["--config", str(bad), "status"]) == 1
     assert "backend" in out.getvalue() and "cloud" in out.getvalue()
+
+
+def test_a_deleted_schedule_tab_is_named_and_init_restores_it(cell: LocalCell) -> None:
+    import openpyxl
+
+    book = openpyxl.load_workbook(cell.workbook)
+    del book["Lịch thi"]
+    book.save(cell.workbook)
+    assert cell.run("tick") == 1
+    assert "Lịch thi" in cell.last_output and "automation init" in cell.last_output
+    assert cell.run("init") == 0
+    assert "Lịch thi" in cell.titles()
+    assert cell.tab("Câu hỏi")[1][1] == ROWS[0]["question"]  # the other tabs are untouched
