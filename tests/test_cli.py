@@ -7,6 +7,7 @@ import io
 import re
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from automation.cli import main
@@ -169,8 +170,6 @@ def test_a_bad_config_file_names_the_key(tmp_path: Path) -> None:
 
 
 def test_a_deleted_schedule_tab_is_named_and_init_restores_it(cell: LocalCell) -> None:
-    import openpyxl
-
     book = openpyxl.load_workbook(cell.workbook)
     del book["Lịch thi"]
     book.save(cell.workbook)
