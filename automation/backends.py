@@ -66,7 +66,7 @@ def open_backend(settings: Settings, *, clock: Callable[[], datetime]) -> Backen
     if settings.backend == "google":
         from automation.googlebackend import connect
 
-        sheet, forms = connect(settings)
+        sheet, forms = connect(settings, clock=clock)
         return Backend(sheet, forms, owner=settings.google.spreadsheet_id)
     from automation.localforms import LocalForms
     from automation.workbook import LocalWorkbook

@@ -641,7 +641,7 @@ def _read_members(tab: _Tab, identity: str) -> list[Member]:
         elif identity == "email":
             row.add("email", EMAIL_REQUIRED(lang))
         if not row.defective:
-            members.append(Member(row=row.number, name=name, email=email))
+            members.append(Member(row=row.number, name=name, email=email, code=row.text("code")))
     return members
 
 
@@ -785,6 +785,7 @@ def read_bank(
         rounds=tuple(rounds),
         places=places,
         problems=tuple(problems),
+        codes_in_use=members_tab is not None and "code" in members_tab.index,
     )
 
 

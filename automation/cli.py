@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -23,9 +22,10 @@ from automation.filelock import AlreadyRunning, exclusive, lock_path
 from automation.i18n import Text
 from automation.layout import SCHEDULE, Status
 from automation.lifecycle import Step, effective_status
-from automation.model import Round, RoundResult
+from automation.model import Round
 from automation.ports import BackendError, InputError
 from automation.selection import NotEnoughQuestions, select_questions
+from automation.tables import result_table, table
 from automation.text import normalize
 from automation.tick import TickReport, load_bank
 
@@ -78,63 +78,6 @@ def now_utc() -> datetime:
 
 
 # --- output for people -------------------------------------------------------
-
-
-def width(text: str) -> int:
-    """How many terminal columns ``text`` takes (combining marks take none)."""
-    total = 0
-    for char in unicodedata.normalize("NFC", text):
-        if unicodedata.combining(char):
-            continue
-        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return total
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """An aligned plain-text table."""
-    cells = [[str(h) for h in headers], *[["" if c is None else str(c) for c in r] for r in rows]]
-    widths = [max(width(row[i]) for row in cells) for i in range(len(headers))]
-
-    def line(row: list[str]) -> str:
-        return "  ".join(
-            c + " " * (w - width(c)) for c, w in zip(row, widths, strict=True)
-        ).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
-
-
-def result_table(result: RoundResult, settings: Settings) -> str:
-    """The ranked table as printed after ranking."""
-    en = settings.language == "en"
-    tz = settings.tz
-    headers = (
-        ["Rank", "Name", "Score (/10)", "Correct", "Time taken", "Submitted at"]
-        if en
-        else ["Hạng", "Họ và tên", "Điểm (/10)", "Số câu đúng", "Thời gian", "Nộp lúc"]
-    )
-    rows = [
-        [
-            e.rank,
-            e.name,
-            f"{e.score:.2f}",
-            f"{e.correct}/{len(result.questions)}",
-            report.duration_text(e.duration),
-            e.submission.submitted_at.astimezone(tz).strftime("%H:%M:%S %d/%m/%Y"),
-        ]
-        for e in result.ranked
-    ]
-    text = table(headers, rows)
-    if result.unranked:
-        text += "\n\n" + ("Listed, not ranked:" if en else "Có bài nhưng không xếp hạng:")
-        for e in result.unranked:
-            reason = e.reason.label(settings.language) if e.reason else ""
-            when = e.submission.submitted_at.astimezone(tz).strftime("%H:%M:%S")
-            text += f"\n  {e.name} ({when}): {reason}"
-    if result.absent:
-        label = "Not taken part" if en else "Chưa tham gia"
-        text += f"\n\n{label}: " + ", ".join(m.name for m in result.absent)
-    return text
 
 
 def print_tick(outcome: TickReport, settings: Settings) -> int:
@@ -237,9 +180,9 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         r for r in bank.rounds if r.form_link and r.status in (Status.PREPARED, Status.OPEN)
     ]
     if upcoming and settings.backend == "local":
-        from automation.qr import terminal_qr
+        from automation.qr import terminal
 
-        print(terminal_qr(upcoming[0].form_link))
+        print(terminal(upcoming[0].form_link))
     return EXIT_INPUT if bank.problems else EXIT_OK
 
 

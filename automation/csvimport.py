@@ -292,7 +292,7 @@ def _find_columns(
     problems: list[Problem],
 ) -> _Columns | None:
     """Map each header to its role; None when the line is not a Forms header at all."""
-    by_text = {}
+    by_text: dict[str, Question] = {}
     for question in questions:
         by_text.setdefault(question.key, question)
     name_column = MEMBERS.column("name")
@@ -311,7 +311,8 @@ def _find_columns(
             columns.email = index
         elif name_column.matches(raw) and columns.name is None:
             columns.name = index
-        elif (question := by_text.get(key) or by_text.get(_NUMBERING.sub("", key))) is not None:
+        elif (found := by_text.get(key) or by_text.get(_NUMBERING.sub("", key))) is not None:
+            question = found
             if question.key in seen:
                 first, second = _column_letter(seen[question.key]), _column_letter(index)
                 problems.append(Problem(where, line, clean(raw),

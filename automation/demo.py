@@ -14,19 +14,21 @@ import random
 import tempfile
 import threading
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from automation import report
 from automation.backends import Backend, forms_db
-from automation.cli import result_table
 from automation.config import LocalSettings, QuizSettings, Settings
 from automation.i18n import Text
 from automation.layout import MEMBERS, RESULTS, SCHEDULE, TabSpec
 from automation.localforms import LocalForms
 from automation.model import Question
 from automation.ports import SheetTab
+from automation.tables import result_table
+from automation.text import Cell
 from automation.tick import load_bank
 from automation.webform import FormServer, MemberClient
 from automation.workbook import LocalWorkbook
@@ -118,8 +120,8 @@ def sample_tabs(language: str, opens_at: datetime) -> list[SheetTab]:
     return tabs
 
 
-def _row(spec: TabSpec, header: list[object], values: dict[str, object]) -> list[object]:
-    cells: list[object] = [None] * len(header)
+def _row(spec: TabSpec, header: Sequence[Cell], values: Mapping[str, Cell]) -> list[Cell]:
+    cells: list[Cell] = [None] * len(header)
     for index, title in enumerate(header):
         column = spec.find_column(str(title or ""))
         if column is not None and column.key in values:
@@ -196,9 +198,10 @@ def run_demo(*, language: str = "vi", keep: Path | None = None) -> int:
         quiz.tick(clock())
         _, bank = load_bank(workbook, settings)
         final = bank.round(ROUND_ID)
-        result = (
-            quiz.publish(bank, final, questions, forms.responses(final.form_id)) if final else None
-        )
+        if final is None:
+            print(FAILED(language, error=f"{ROUND_ID}?"))
+            return 1
+        result = quiz.publish(bank, final, questions, forms.responses(final.form_id))
     finally:
         server.stop()
     print()

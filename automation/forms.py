@@ -13,17 +13,19 @@ form published but not accepting, so the link tells members it is closed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from automation.googleapi import Apis
 from automation.i18n import Text
-from automation.ports import FormRef, FormResponse, FormSpec
+from automation.ports import FormRef, FormResponse, FormSpec, FormStatus
 
 FORM_MIME = "application/vnd.google-apps.form"
 ROUND_KEY = "automationRound"
 OWNER_KEY = "automationOwner"
+OPENED_KEY = "automationOpenedAt"
+CLOSED_KEY = "automationClosedAt"
 PAGE_SIZE = 5000  # responses.list maximum
 
 IDENTITY_TITLE = Text("Họ và tên", "Your name")
@@ -65,11 +67,13 @@ class GoogleForms:
     """Quiz forms in the account of the credentials; ``share_with`` get edit access."""
 
     def __init__(self, apis: Apis, *, share_with: Sequence[str] = (), language: str = "vi",
-                 page_size: int = PAGE_SIZE) -> None:
+                 page_size: int = PAGE_SIZE,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.apis = apis
         self.share_with = tuple(share_with)
         self.language = language
         self.page_size = page_size
+        self.clock = clock
 
     # --- building -----------------------------------------------------------------
 
@@ -168,14 +172,51 @@ class GoogleForms:
 
     # --- opening and closing --------------------------------------------------------
 
-    def open(self, form_id: str, deadline: datetime) -> None:
-        """Published and accepting (Google cannot close by itself: the tick closes it)."""
+    def open(self, form_id: str, deadline: datetime) -> datetime:
+        """Published and accepting (Google cannot close by itself: the tick closes it).
+
+        The first opening time is kept on the form (Drive ``appProperties``), so
+        a round whose schedule could not be written still knows when it opened.
+        """
         del deadline
         self._publish(form_id, accepting=True)
+        return self._first_time(form_id, OPENED_KEY, clear=CLOSED_KEY)
 
-    def close(self, form_id: str) -> None:
+    def close(self, form_id: str) -> datetime:
         """Published but not accepting, so the link says the form is closed."""
         self._publish(form_id, accepting=False)
+        return self._first_time(form_id, CLOSED_KEY)
+
+    def status(self, form_id: str) -> FormStatus:
+        """Accepting or not (the form's publish state), and since when (its marks)."""
+        form = self._forms(self.apis.service("forms").forms().get(formId=form_id), form_id)
+        state = (form.get("publishSettings") or {}).get("publishState") or {}
+        marks = self._marks(form_id)
+        return FormStatus(
+            accepting=bool(state.get("isPublished") and state.get("isAcceptingResponses")),
+            opened_at=_moment(marks.get(OPENED_KEY)),
+            closed_at=_moment(marks.get(CLOSED_KEY)),
+            titles=tuple(_question_titles(form).values()),
+        )
+
+    def _marks(self, form_id: str) -> dict[str, str]:
+        answer = self._drive(self.apis.service("drive").files().get(
+            fileId=form_id, fields="appProperties"), form_id)
+        return {str(k): str(v) for k, v in (answer.get("appProperties") or {}).items()}
+
+    def _first_time(self, form_id: str, key: str, *, clear: str = "") -> datetime:
+        """The moment kept under ``key`` on the form, set to now if there is none yet."""
+        marks = self._marks(form_id)
+        kept = _moment(marks.get(key))
+        if kept is not None and not (clear and marks.get(clear)):
+            return kept
+        now = self.clock()
+        update: dict[str, str | None] = {key: now.isoformat()} if kept is None else {}
+        if clear and marks.get(clear):
+            update[clear] = None  # opened again after a close by hand
+        self._drive(self.apis.service("drive").files().update(
+            fileId=form_id, body={"appProperties": update}, fields="id"), form_id)
+        return kept or now
 
     def _publish(self, form_id: str, *, accepting: bool) -> None:
         self._forms(self.apis.service("forms").forms().setPublishSettings(
@@ -192,16 +233,9 @@ class GoogleForms:
         """Every response: one forms.get (question titles), then responses.list pages."""
         forms = self.apis.service("forms").forms()
         form = self._forms(forms.get(formId=form_id), form_id)
-        titles: dict[str, str] = {}
-        identity = ""
-        for item in form.get("items", []):
-            question = (item.get("questionItem") or {}).get("question")
-            if not question:
-                continue
-            if (question.get("choiceQuestion") or {}).get("type") == "DROP_DOWN":
-                identity = str(question["questionId"])
-            else:
-                titles[str(question["questionId"])] = str(item.get("title", ""))
+        titles = _question_titles(form)
+        identity = next((str(q["questionId"]) for q in _questions(form)
+                         if (q.get("choiceQuestion") or {}).get("type") == "DROP_DOWN"), "")
         result: list[FormResponse] = []
         token: str | None = None
         while True:
@@ -266,6 +300,28 @@ def _shape(form: dict[str, Any]) -> list[tuple[Any, ...]]:
             tuple(a.get("value") for a in (grading.get("correctAnswers") or {}).get("answers", [])),
         ))
     return shape
+
+
+def _questions(form: dict[str, Any]) -> list[dict[str, Any]]:
+    return [q for item in form.get("items", [])
+            if (q := (item.get("questionItem") or {}).get("question"))]
+
+
+def _question_titles(form: dict[str, Any]) -> dict[str, str]:
+    """Question id → title of the round's questions (the roster drop-down left out)."""
+    return {
+        str(question["questionId"]): str(item.get("title", ""))
+        for item in form.get("items", [])
+        if (question := (item.get("questionItem") or {}).get("question"))
+        and (question.get("choiceQuestion") or {}).get("type") != "DROP_DOWN"
+    }
+
+
+def _moment(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def _published(form: dict[str, Any]) -> bool:

@@ -295,7 +295,9 @@ class GoogleHTTPClient(HTTPClient):
         self.what = what
         self.set_timeout(transport.timeout)
 
-    def request(self, method: str, endpoint: str, **kwargs: Any) -> requests.Response:
+    def request(  # type: ignore[override]  # the same parameters, passed on as they are
+        self, method: str, endpoint: str, **kwargs: Any
+    ) -> requests.Response:
         url = self.transport.rewrite(endpoint)
         api = "drive" if "/drive/" in url else "sheets"
         tries = self.transport.tries

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import gspread
@@ -82,9 +83,11 @@ def gspread_client(settings: Settings, **overrides: Any) -> gspread.Client:
     return client
 
 
-def connect(settings: Settings, **overrides: Any) -> tuple[GoogleSheet, GoogleForms]:
+def connect(settings: Settings, *, clock: Callable[[], datetime] | None = None,
+            **overrides: Any) -> tuple[GoogleSheet, GoogleForms]:
     """The configured spreadsheet (opened: one metadata read) and the forms service.
 
+    ``clock`` tells the forms service the time (when a form opened and closed);
     ``overrides`` go to :class:`~automation.googleapi.Transport` (``sleep``,
     ``tries``, ``timeout``). Raises InputError / BackendError with the admin's message.
     """
@@ -96,7 +99,8 @@ def connect(settings: Settings, **overrides: Any) -> tuple[GoogleSheet, GoogleFo
                         language=settings.language, tz=settings.tz)
     apis = Apis(creds, transport=transport(settings, **overrides),
                 context=_context(settings, creds))
-    forms = GoogleForms(apis, share_with=settings.google.share_with, language=settings.language)
+    forms = GoogleForms(apis, share_with=settings.google.share_with, language=settings.language,
+                        clock=clock or (lambda: datetime.now(UTC)))
     return sheet, forms
 
 

@@ -25,6 +25,7 @@ class Column:
     en: str
     required: bool = False
     service: bool = False
+    in_template: bool = True  # False: an opt-in column `automation init` does not add
 
     def header(self, language: str) -> str:
         return self.en if language == "en" else self.vi
@@ -87,6 +88,8 @@ MEMBERS = TabSpec(
         Column("name", "Họ và tên", "Name", required=True),
         Column("email", "Email", "Email"),
         Column("note", "Ghi chú", "Note"),
+        # Rule 9: adding this column turns personal codes on.
+        Column("code", "Mã", "Code", in_template=False),
     ),
 )
 

@@ -38,7 +38,14 @@ from enum import Enum
 from pathlib import Path
 
 from automation.i18n import Text
-from automation.ports import FormQuestion, FormRef, FormResponse, FormSpec, InputError
+from automation.ports import (
+    FormQuestion,
+    FormRef,
+    FormResponse,
+    FormSpec,
+    FormStatus,
+    InputError,
+)
 from automation.text import clean, normalize
 
 #: Rows kept per member and form (the first plus repeated or late attempts).
@@ -254,22 +261,27 @@ class LocalForms:
                     db.execute("UPDATE forms SET spec = ? WHERE form_id = ?", (data, form_id))
         return FormRef(form_id, self.url(form_id))
 
-    def open(self, form_id: str, deadline: datetime) -> None:
+    def open(self, form_id: str, deadline: datetime) -> datetime:
         """Accept responses until ``deadline`` (the server refuses later ones).
 
-        Opening again moves the deadline and keeps the first opening time.
+        Opening an open form again changes nothing. Returns the first opening time.
         """
         _aware(deadline)
         with self._write() as db:
             self._require(db, form_id)
             db.execute(
                 "UPDATE forms SET state = ?, deadline = ?, opened_at = COALESCE(opened_at, ?), "
-                "closed_at = NULL WHERE form_id = ?",
-                (FormState.OPEN.value, deadline.isoformat(), self._now(), form_id),
+                "closed_at = NULL WHERE form_id = ? AND state != ?",
+                (FormState.OPEN.value, deadline.isoformat(), self._now(), form_id,
+                 FormState.OPEN.value),
             )
+            (opened,) = db.execute(
+                "SELECT opened_at FROM forms WHERE form_id = ?", (form_id,)
+            ).fetchone()
+        return datetime.fromisoformat(opened)
 
-    def close(self, form_id: str) -> None:
-        """Stop accepting; closing a closed form keeps its first closing time."""
+    def close(self, form_id: str) -> datetime:
+        """Stop accepting; closing a closed form keeps its first closing time, returned."""
         with self._write() as db:
             self._require(db, form_id)
             db.execute(
@@ -277,6 +289,22 @@ class LocalForms:
                 "WHERE form_id = ?",
                 (FormState.CLOSED.value, self._now(), form_id),
             )
+            (closed,) = db.execute(
+                "SELECT closed_at FROM forms WHERE form_id = ?", (form_id,)
+            ).fetchone()
+        return datetime.fromisoformat(closed)
+
+    def status(self, form_id: str) -> FormStatus:
+        """Accepting or not, and since when, as this store knows it."""
+        form = self.form(form_id)
+        if form is None:
+            raise InputError(UNKNOWN_FORM("vi", form_id=form_id, db=self.db_path))
+        return FormStatus(
+            accepting=form.accepting(self.clock()),
+            opened_at=form.opened_at,
+            closed_at=form.closed_at if form.state is FormState.CLOSED else None,
+            titles=tuple(q.title for q in form.spec.questions),
+        )
 
     def responses(self, form_id: str) -> list[FormResponse]:
         """Every recorded submission (accepted, repeated and late), oldest first."""

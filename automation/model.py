@@ -84,6 +84,7 @@ class Member:
     row: int
     name: str
     email: str = ""
+    code: str = ""  # rule 9: the personal code, when the tab has a Mã column
 
     @property
     def key(self) -> str:
@@ -138,6 +139,7 @@ class Bank:
     rounds: tuple[Round, ...]
     places: Mapping[str, ColumnPlace]  # TabSpec.key -> where that tab is
     problems: tuple[Problem, ...] = ()
+    codes_in_use: bool = False  # rule 9: the Members tab has a Mã (Code) column
 
     def round(self, round_id: str) -> Round | None:
         wanted = normalize(round_id)
@@ -162,6 +164,9 @@ class Submission:
     started_at: datetime | None = None  # local form: when this member opened it
     response_id: str = ""
     score: float | None = None
+    code: str | None = None  # rule 9: as typed; None when the form did not ask
+    code_verdict: bool | None = None  # read back from Bài làm: whether the code matched
+    edited_at: datetime | None = None  # Google: edited after submitting, at this time
 
 
 class Reason(Enum):
@@ -170,6 +175,8 @@ class Reason(Enum):
     LATE = ("Nộp muộn", "Late")
     REPEATED = ("Nộp lại", "Repeated")
     NOT_MEMBER = ("Không có trong danh sách đảng viên", "Not a member")
+    WRONG_CODE = ("Sai mã", "Wrong code")
+    EDITED_LATE = ("Sửa bài sau hạn", "Edited after the deadline")
 
     def label(self, language: str) -> str:
         vi, en = self.value

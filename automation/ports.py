@@ -129,14 +129,21 @@ class Spreadsheet(Protocol):
 
 @dataclass(frozen=True)
 class FormQuestion:
-    """One question as the form shows it: option texts in the bank's order."""
+    """One question as the form shows it: option texts in the bank's order.
+
+    ``kind`` is ``"choice"`` (radio, or checkboxes when ``multi``) or
+    ``"text"`` (a free answer, such as a self-assessment's comment: no
+    options, no key). ``required=False`` lets a member leave it blank.
+    """
 
     title: str
     options: tuple[str, ...]
     multi: bool
     points: int
-    correct: tuple[str, ...]  # the correct option texts
+    correct: tuple[str, ...]  # the correct option texts (empty: not graded)
     explanation: str = ""
+    kind: str = "choice"
+    required: bool = True
 
 
 @dataclass(frozen=True)
@@ -156,6 +163,18 @@ class FormSpec:
     # identity "email", local form only: the members' emails it accepts (Google verifies
     # the email itself). Empty: any well-formed email is taken; the ranking lists strangers.
     member_emails: tuple[str, ...] = ()
+    # Rule 9: the form also asks for the member's personal code (never checked or echoed
+    # by the form itself: the ranking compares it, so a form is no oracle for codes).
+    ask_code: bool = False
+    # Google: a graded quiz that shows each member their score and the key right after
+    # submitting (show_score_after_submit). Off: the form carries no answer key at all.
+    graded: bool = False
+    # What the member pages say about the round (the rules are stated from these).
+    kind: str = "quiz"  # "quiz", or "survey" (a self-assessment: no key, no score)
+    opens_at: datetime | None = None  # the planned opening, for the not-yet-open page
+    seconds_per_question: int = 0
+    grace_seconds: int = 0
+    timezone: str = "Asia/Ho_Chi_Minh"  # every time a member reads is shown in this zone
 
 
 @dataclass(frozen=True)
@@ -176,9 +195,28 @@ class FormResponse:
 
     response_id: str
     respondent: str  # the name picked, or the verified email
-    submitted_at: datetime
+    submitted_at: datetime  # the first submission (Google: createTime)
     answers: Mapping[str, tuple[str, ...]]
     started_at: datetime | None = None
+    # Rule 9: the personal code as typed (None: the form did not ask). Never shown.
+    code: str | None = None
+    # Read back from the Responses tab, where codes are never written: whether it matched.
+    code_verdict: bool | None = None
+    # Google: when a member edited the response after submitting it (lastSubmittedTime).
+    edited_at: datetime | None = None
+    # Local form: where it came from ("192.168.1.23 · a1b2c3"), so one phone answering
+    # for several names shows.
+    client: str = ""
+
+
+@dataclass(frozen=True)
+class FormStatus:
+    """A form's own state, which the round's life follows when the sheet lags behind."""
+
+    accepting: bool
+    opened_at: datetime | None  # when it first started accepting; None: never opened
+    closed_at: datetime | None  # when it last stopped accepting; None: open or never opened
+    titles: tuple[str, ...] = ()  # the graded questions' titles, as built
 
 
 class Forms(Protocol):
@@ -193,12 +231,23 @@ class Forms(Protocol):
         """
         ...
 
-    def open(self, form_id: str, deadline: datetime) -> None:
-        """Start accepting responses (until ``deadline``, where the backend enforces it)."""
+    def open(self, form_id: str, deadline: datetime) -> datetime:
+        """Start accepting responses (until ``deadline``, where the backend enforces it).
+
+        Returns when the form first started accepting: opening an open form
+        again changes nothing and returns the first opening time.
+        """
         ...
 
-    def close(self, form_id: str) -> None:
-        """Stop accepting responses; the link then says the form is closed."""
+    def close(self, form_id: str) -> datetime:
+        """Stop accepting responses; the link then says the form is closed.
+
+        Returns when it stopped: closing a closed form returns the first closing time.
+        """
+        ...
+
+    def status(self, form_id: str) -> FormStatus:
+        """The form's own state: accepting or not, and since when."""
         ...
 
     def responses(self, form_id: str) -> list[FormResponse]:

@@ -22,7 +22,7 @@ def save_png(url: str, path: Path, *, scale: int = 10) -> Path:
     """Write the QR code of ``url`` as a PNG (replaced atomically) and return its path."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
-    segno.make(url, error="m").save(partial, kind="png", scale=scale, border=4)
+    segno.make(url, error="m").save(str(partial), kind="png", scale=scale, border=4)
     os.replace(partial, path)
     return path
 

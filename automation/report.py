@@ -870,8 +870,10 @@ def template_tabs(language: str, *, opens_at: datetime | None = None) -> list[Sh
                 None,
             ]
         )
-    members = [[name, email or None, note or None] for name, email, note in _MEMBERS]
-    schedule = [[round_id, opens, 10, 30]]
+    members: list[list[Cell]] = [
+        [name, email or None, note or None] for name, email, note in _MEMBERS
+    ]
+    schedule: list[list[Cell]] = [[round_id, opens, 10, 30]]
     return [
         _template(
             questions,
@@ -901,7 +903,8 @@ def _template(
     validations: tuple[Validation, ...] = (),
 ) -> SheetTab:
     notes = {}
-    for c, column in enumerate(spec.columns, start=1):
+    columns = [column for column in spec.columns if column.in_template]
+    for c, column in enumerate(columns, start=1):
         note = _NOTES.get((spec.key, column.key))
         if note is None and column.key in layout.OPTION_LETTERS:
             note = _OPTION_NOTE
@@ -910,7 +913,7 @@ def _template(
             notes[(1, c)] = note(language)
     return SheetTab(
         title=spec.title(language),
-        rows=[[column.header(language) for column in spec.columns], *rows],
+        rows=[[column.header(language) for column in columns], *rows],
         header_row=1,
         column_widths=widths,
         number_formats=formats or {},

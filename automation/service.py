@@ -52,7 +52,8 @@ def run(
     backend = open_backend(settings, clock=clock)
     server = _start_form_server(backend, settings, clock)
     scheduler = schedule.Scheduler()
-    scheduler.every(interval).seconds.do(tick_once, backend, settings, clock)
+    scheduler.every(interval).seconds.do(  # type: ignore[arg-type]  # seconds may be a fraction
+        tick_once, backend, settings, clock)
     log.info("service started: %s, a tick every %s s", backend.sheet.location(), interval)
     try:
         tick_once(backend, settings, clock)

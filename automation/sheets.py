@@ -464,7 +464,8 @@ def _runs(numbers: Sequence[int]) -> Iterator[tuple[int, int]]:
 
 def _blocks(rows: list[list[Any]], limit: int) -> Iterator[tuple[int, list[list[Any]]]]:
     """Consecutive row blocks whose JSON stays under ``limit`` bytes, with their first index."""
-    start, block, size = 0, [], 0
+    start, size = 0, 0
+    block: list[list[Any]] = []
     for index, row in enumerate(rows):
         row_size = body_size(row) + 1
         if block and size + row_size > limit:

@@ -234,11 +234,11 @@ class Quiz:
             return self._prepare(bank, round_, now)
         if step is Step.OPEN:
             deadline = now + round_.time_allowed + self.settings.quiz.grace
-            self.forms.open(round_.form_id, deadline)
-            return self._record(round_, Step.OPEN, opened_at=now, note="")
+            opened = self.forms.open(round_.form_id, deadline)
+            return self._record(round_, Step.OPEN, opened_at=opened, note="")
         if step is Step.CLOSE:
-            self.forms.close(round_.form_id)
-            return self._record(round_, Step.CLOSE, closed_at=now)
+            closed = self.forms.close(round_.form_id)
+            return self._record(round_, Step.CLOSE, closed_at=closed)
         if step is Step.RANK:
             self._rank(bank, round_)
             return self._record(round_, Step.RANK, note="")

@@ -33,9 +33,9 @@ from html.parser import HTMLParser
 from http.cookiejar import CookieJar
 from typing import Any
 
-from flask import Flask, Response, abort, redirect, render_template, request, session, url_for
+from flask import Flask, Response, abort, render_template, request, session, url_for
 from waitress import wasyncore
-from waitress.server import BaseWSGIServer, create_server
+from waitress.server import TcpWSGIServer, create_server
 from werkzeug.exceptions import HTTPException
 
 from automation.i18n import Text
@@ -253,7 +253,7 @@ def create_app(forms: LocalForms, *, language: str = "vi",
             return _refused(refusal, form_id)
         session.setdefault("forms", {})[form_id] = respondent
         session.modified = True
-        return redirect(url_for("form_page", form_id=form_id), code=303)
+        return _redirect(url_for("form_page", form_id=form_id))
 
     @app.post("/f/<form_id>/submit")
     def submit(form_id: str) -> Response:
@@ -324,6 +324,11 @@ def create_app(forms: LocalForms, *, language: str = "vi",
         return page("review.html", form=form, mine=mine, summary=summary)
 
     return app
+
+
+def _redirect(location: str) -> Response:
+    """A 303 to ``location``, as a Flask response."""
+    return Response(status=303, headers={"Location": location})
 
 
 def _form_or_404(forms: LocalForms, form_id: str) -> LocalForm:
@@ -442,7 +447,7 @@ class FormServer:
         self.threads = threads
         self.language = language
         self.app = create_app(forms, language=language, clock=clock)
-        self._server: BaseWSGIServer | None = None
+        self._server: TcpWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
 
@@ -465,9 +470,9 @@ class FormServer:
         except OSError as exc:
             raise InputError(PORT_BUSY(self.language, host=self.host, port=self.port,
                                        error=exc)) from exc
-        assert isinstance(server, BaseWSGIServer)  # one listen address: never a multi-server
+        assert isinstance(server, TcpWSGIServer)  # one listen address: never a multi-server
         self._server = server
-        self.port = int(server.effective_port)
+        self.port = int(server.getsockname()[1])
         if not self.forms.public_url:
             self.forms.public_url = public_base_url("", self.host, self.port)
         self._stopping.clear()
@@ -495,20 +500,23 @@ class FormServer:
     def _serve(self) -> None:
         server = self._server
         assert server is not None
-        socket_map = server._map
+        # waitress's own loop internals (its type stubs leave them out).
+        socket_map: dict[int, Any] = server._map  # type: ignore[attr-defined]
+        channels: dict[int, Any] = server.active_channels  # type: ignore[assignment]
         while not self._stopping.is_set():
             wasyncore.loop(timeout=0.2, map=socket_map, use_poll=True, count=1)
         wasyncore.dispatcher.close(server)  # stop accepting; the trigger stays for replies
         drain_until = time.monotonic() + 5
         while time.monotonic() < drain_until and any(
             channel.requests or channel.total_outbufs_len
-            for channel in list(server.active_channels.values())
+            for channel in list(channels.values())
         ):
             wasyncore.loop(timeout=0.05, map=socket_map, use_poll=True, count=1)
         server.task_dispatcher.shutdown(timeout=5)
         for dispatcher in list(socket_map.values()):
             dispatcher.close()
-        server.trigger.close()
+        trigger: Any = server.trigger  # the stubs type it as a number; it is a dispatcher
+        trigger.close()
 
 
 # --- a member's phone, for the demo, tests and the benchmark ---------------------

@@ -18,7 +18,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
 from typing import TypeVar
@@ -162,7 +162,8 @@ class LocalWorkbook:
                 sheet = book[title]
                 # Some programs write a wrong size into the file; read every row there is.
                 sheet.reset_dimensions()
-                tabs[title] = _trim([list(row) for row in sheet.iter_rows(values_only=True)])
+                rows = sheet.iter_rows(values_only=True)
+                tabs[title] = _trim([[_value(v) for v in row] for row in rows])
             return tabs
 
         return self._retry(lambda: self._reading(cells), READ_LOCKED)
@@ -181,7 +182,9 @@ class LocalWorkbook:
                 if write.tab not in book.sheetnames:
                     raise InputError(MISSING_TAB(self.language, file=self.path, tab=write.tab))
             for write in writes:
-                _set(book[write.tab].cell(row=write.row, column=write.column), write.value)
+                target = book[write.tab].cell(row=write.row, column=write.column)
+                if isinstance(target, SheetCell):  # a merged-over cell holds nothing
+                    _set(target, write.value)
             return True
 
         self._change(change)
@@ -298,7 +301,8 @@ class LocalWorkbook:
                 book = self._load(read_only=False)
             else:
                 book = Workbook()
-                book.remove(book.active)
+                for default in list(book.worksheets):
+                    book.remove(default)
             if change(book):
                 self._save(book)
         except PermissionError as error:
@@ -354,6 +358,15 @@ def _trim(rows: list[list[Cell]]) -> list[list[Cell]]:
     return rows
 
 
+def _value(value: object) -> Cell:
+    """A stored value as the core's ``Cell``: rich text as its plain text, durations as text."""
+    if value is None or isinstance(value, str | int | float | datetime | date | dtime):
+        return value
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
 def _find_sheet(book: Workbook, title: str) -> Worksheet | None:
     """The sheet with this title; Excel compares sheet names case-insensitively."""
     wanted = normalize(title)
@@ -396,6 +409,8 @@ def _fill(sheet: Worksheet, tab: SheetTab) -> None:
             if value is None or value == "":
                 continue
             cell = sheet.cell(row=r, column=c)
+            if not isinstance(cell, SheetCell):
+                continue
             _set(cell, value)
             number_format = tab.number_formats.get(c - 1)
             # A column's format applies below the header row, and a date format only to dates.

@@ -71,7 +71,8 @@ class GoogleCell(CellBase):
 
     def write_tab(self, spec: TabSpec, rows: Sequence[Mapping[str, object]]) -> None:
         sheet = self.book().worksheet(spec.title("vi"))
-        keys = [c.key for c in spec.columns]
+        # Opt-in columns (the personal code) only when a row fills them.
+        keys = [c.key for c in spec.columns if c.in_template or any(c.key in r for r in rows)]
         values = [[spec.column(k).header("vi") for k in keys]]
         values += [["" if row.get(k) is None else row.get(k) for k in keys] for row in rows]
         sheet.clear()

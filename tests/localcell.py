@@ -75,7 +75,8 @@ class LocalCell(CellBase):
         if title in book.sheetnames:
             del book[title]
         sheet = book.create_sheet(title)
-        keys = [c.key for c in spec.columns]
+        # Opt-in columns (the personal code) only when a row fills them.
+        keys = [c.key for c in spec.columns if c.in_template or any(c.key in r for r in rows)]
         sheet.append([spec.column(k).header(language) for k in keys])
         for row in rows:
             sheet.append([row.get(k) for k in keys])
