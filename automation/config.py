@@ -46,6 +46,9 @@ class QuizSettings:
     identity: str = "roster"  # or "email"
     shuffle_options: bool = True
     prepare_hours_ahead: float = 24
+    # Google: make the form a graded quiz that shows each member their score, the key and
+    # the explanations right after they submit (ranking rule 8: off by default).
+    show_score_after_submit: bool = False
 
     @property
     def grace(self) -> timedelta:

@@ -310,6 +310,12 @@ class Quiz:
             shuffle_options=quiz.shuffle_options,
             seconds_allowed=int(round_.time_allowed.total_seconds()),
             language=self.language,
+            ask_code=bank.codes_in_use,
+            graded=quiz.show_score_after_submit,
+            opens_at=round_.opens_at,
+            seconds_per_question=round_.seconds_per_question,
+            grace_seconds=quiz.grace_seconds,
+            timezone=self.settings.timezone,
         )
 
     def _rank(self, bank: Bank, round_: Round) -> RoundResult:
