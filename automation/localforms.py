@@ -242,7 +242,7 @@ class LocalForms:
         questions with the new spec; once opened it is kept as it was.
         """
         round_key = normalize(spec.round_id)
-        data = json.dumps(asdict(spec), ensure_ascii=False)
+        data = json.dumps(asdict(spec), ensure_ascii=False, default=_iso)
         with self._write() as db:
             row = db.execute(
                 "SELECT form_id, state FROM forms WHERE owner = ? AND round_key = ?",
@@ -529,11 +529,14 @@ def _form(row: tuple[str, str, str, str | None, str | None, str | None]) -> Loca
             points=q["points"],
             correct=tuple(q["correct"]),
             explanation=q.get("explanation", ""),
+            kind=q.get("kind", "choice"),
+            required=q.get("required", True),
         )
         for q in data.pop("questions")
     )
     data["member_names"] = tuple(data["member_names"])
     data["member_emails"] = tuple(data.get("member_emails", ()))
+    data["opens_at"] = _parse(data.get("opens_at"))
     return LocalForm(
         form_id=form_id,
         spec=FormSpec(questions=questions, **data),
@@ -553,6 +556,13 @@ def _response(row: tuple[str, str, str, str, str | None]) -> FormResponse:
         answers={title: tuple(texts) for title, texts in json.loads(answers).items()},
         started_at=_parse(started_at),
     )
+
+
+def _iso(value: object) -> str:
+    """JSON for the datetimes of a stored spec."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__}")
 
 
 def _parse(value: str | None) -> datetime | None:
