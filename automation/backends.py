@@ -61,7 +61,14 @@ def open_spreadsheet(settings: Settings) -> Spreadsheet:
     return LocalWorkbook(settings.local.workbook, language=settings.language)
 
 
-def open_backend(settings: Settings, *, clock: Callable[[], datetime]) -> Backend:
+#: Seconds a tick waits for a workbook open in Excel or LibreOffice before it gives up
+#: until the next tick: a tick must not hold back the rounds due after it.
+TICK_LOCK_WAIT = 2.0
+
+
+def open_backend(
+    settings: Settings, *, clock: Callable[[], datetime], lock_wait: float = TICK_LOCK_WAIT
+) -> Backend:
     """The spreadsheet and the forms service of the configured backend."""
     if settings.backend == "google":
         from automation.googlebackend import connect
@@ -73,7 +80,7 @@ def open_backend(settings: Settings, *, clock: Callable[[], datetime]) -> Backen
 
     workbook = settings.local.workbook
     return Backend(
-        LocalWorkbook(workbook, language=settings.language),
+        LocalWorkbook(workbook, language=settings.language, lock_timeout=lock_wait),
         LocalForms(forms_db(settings), public_url=public_url(settings), clock=clock),
         owner=str(workbook.resolve()),
         qr_folder=workbook.parent,

@@ -38,11 +38,15 @@ from automation.layout import (
     MEMBERS,
     OPTION_LETTERS,
     QUESTIONS,
+    RESULTS,
     SCHEDULE,
     SECRETARY_TABS,
+    TITLE_FORBIDDEN,
+    TITLE_LIMIT_GOOGLE,
     Status,
     TabSpec,
     find_tab,
+    round_id_room,
 )
 from automation.model import Bank, ColumnPlace, Member, Problem, Question, Round
 from automation.text import Cell, cell_text, clean, is_blank, normalize
@@ -180,6 +184,19 @@ ROUND_BLANK = Text(
     "hoặc xóa cả dòng.",
     "The round id is blank but the row has other data. Write a round id, e.g. 2024-03, or "
     "delete the whole row.",
+)
+ROUND_BAD_CHARACTER = Text(
+    'Mã kỳ thi "{value}" có ký tự {chars} nên không đặt được tên trang "{tab}". Hãy sửa mã, '
+    'không dùng các ký tự / \\ ? * [ ] : (ví dụ "{example}").',
+    'The round id "{value}" holds {chars}, so the tab "{tab}" cannot be made. Change the id, '
+    'without any of / \\ ? * [ ] : (e.g. "{example}").',
+)
+ROUND_TOO_LONG = Text(
+    'Mã kỳ thi "{value}" dài {length} ký tự: tên trang "{tab}" sẽ quá {limit} ký tự mà bảng '
+    "tính cho phép. Hãy rút mã kỳ thi xuống tối đa {room} ký tự, ví dụ 2024-03.",
+    'The round id "{value}" is {length} characters long: the tab "{tab}" would pass the '
+    "{limit} characters a tab title may have. Shorten the id to at most {room} characters, "
+    "e.g. 2024-03.",
 )
 ROUND_TWICE = Text(
     'Kỳ thi "{value}" đã có ở dòng {first}. Mỗi kỳ thi chỉ một dòng; hãy xóa dòng thừa '
@@ -536,8 +553,24 @@ def _open_tab(
 # --- the three tabs -----------------------------------------------------------------
 
 
+def _round_id_problem(round_id: str, language: str, title_limit: int) -> str:
+    """Why ``round_id`` cannot name the round's tabs (``Kết quả <id>``…), or ``""``."""
+    tab = RESULTS.title(language, round_id)
+    bad = sorted({c for c in round_id if c in TITLE_FORBIDDEN})
+    if bad or round_id.startswith("'") or round_id.endswith("'"):
+        example = "".join("-" if c in TITLE_FORBIDDEN else c for c in round_id).strip("'")
+        shown = " ".join(bad) if bad else "'"
+        return ROUND_BAD_CHARACTER(language, value=_short(round_id), chars=shown, tab=_short(tab),
+                                   example=_short(example or "2024-03"))
+    room = round_id_room(title_limit)
+    if len(round_id) > room:
+        return ROUND_TOO_LONG(language, value=_short(round_id), length=len(round_id),
+                              tab=_short(tab), limit=title_limit, room=room)
+    return ""
+
+
 def _read_schedule(
-    tab: _Tab, quiz: QuizSettings, tz: tzinfo, date_order: str
+    tab: _Tab, quiz: QuizSettings, tz: tzinfo, date_order: str, title_limit: int
 ) -> tuple[list[Round], dict[str, str]]:
     """The valid rounds, and every round id written (defective rows too) by its key."""
     lang = tab.language
@@ -582,6 +615,8 @@ def _read_schedule(
         round_id = round_id_text(row.cell("round"))
         if not round_id:
             row.add("round", ROUND_BLANK(lang))
+        elif problem := _round_id_problem(round_id, lang, title_limit):
+            row.add("round", problem)
         elif normalize(round_id) in seen:
             first = seen[normalize(round_id)]
             row.add("round", ROUND_TWICE(lang, value=round_id, first=first))
@@ -749,8 +784,12 @@ def read_bank(
     tz: tzinfo,
     language: str = "vi",
     date_order: str = "dmy",
+    title_limit: int = TITLE_LIMIT_GOOGLE,
 ) -> Bank:
     """Read the three secretary tabs (found by title in either language) into a ``Bank``.
+
+    ``title_limit`` is how long a tab title may be in this spreadsheet (31 in an
+    .xlsx): a round id too long to name its tabs is a problem of its row.
 
     ``tabs`` holds each tab's cells by title, row 1 first; trailing blanks may
     be missing. Every problem is in ``Bank.problems`` (questions, then
@@ -767,7 +806,7 @@ def read_bank(
     rounds: list[Round] = []
     round_ids: dict[str, str] | None = None
     if schedule is not None and schedule.readable:
-        rounds, round_ids = _read_schedule(schedule, quiz, tz, date_order)
+        rounds, round_ids = _read_schedule(schedule, quiz, tz, date_order, title_limit)
     members = _readable(members_tab, lambda t: _read_members(t, quiz.identity))
     questions = _readable(questions_tab, lambda t: _read_questions(t, round_ids))
 

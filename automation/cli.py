@@ -14,17 +14,17 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from automation import __version__, config, report
+from automation import __version__, config, logs, report
 from automation.backends import Backend, open_backend, open_spreadsheet
 from automation.bank import parse_datetime
 from automation.config import Settings
 from automation.filelock import AlreadyRunning, exclusive, lock_path
-from automation.i18n import Text
+from automation.i18n import Text, count
 from automation.layout import SCHEDULE, Status
 from automation.lifecycle import Step, effective_status
 from automation.model import Round
 from automation.ports import BackendError, InputError
-from automation.selection import NotEnoughQuestions, select_questions
+from automation.selection import NotEnoughQuestions, select_questions, shortages
 from automation.tables import result_table, table
 from automation.text import normalize
 from automation.tick import TickReport, load_bank
@@ -46,11 +46,15 @@ BUSY = Text(
     "Một lần chạy khác đang làm việc với bảng tính này; lần này không làm gì.",
     "Another run is working on this spreadsheet; this one does nothing.",
 )
-CHECK_OK = Text(
-    "Không có lỗi: {questions} câu hỏi, {members} đảng viên, {rounds} kỳ thi.",
-    "No problems: {questions} questions, {members} members, {rounds} rounds.",
+CHECK_OK = Text("Không có lỗi: {questions}, {members}, {rounds}.",
+                "No problems: {questions}, {members}, {rounds}.")
+CHECK_BAD = Text("{problems} cần sửa.", "{problems} to fix.")
+NO_CONFIG = Text(
+    "Chưa có tệp cấu hình {file}: dùng cài đặt mặc định ({backend}, bảng tính {workbook}). "
+    "Chép config/settings.example.toml thành {file} để đổi, hoặc chỉ tệp khác bằng --config.",
+    "No settings file {file}: using the defaults ({backend}, workbook {workbook}). Copy "
+    "config/settings.example.toml to {file} to change them, or name another with --config.",
 )
-CHECK_BAD = Text("{count} lỗi cần sửa.", "{count} problem(s) to fix.")
 ALREADY = Text(
     "Kỳ {round} đang ở trạng thái '{status}': không có gì để {what}.",
     "Round {round} is '{status}': nothing to {what}.",
@@ -75,6 +79,10 @@ RESULTS_WRITTEN = Text("Kết quả đã ghi vào {where}.", "Results written to
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
+
+
+class UsageError(Exception):
+    """The command line itself is wrong (exit code 2); the message says how to write it."""
 
 
 # --- output for people -------------------------------------------------------
@@ -131,23 +139,27 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     sheet = open_spreadsheet(settings)
     _, bank = load_bank(sheet, settings)
     problems = [p.describe(language) for p in bank.problems]
+    short = shortages(bank.questions, bank.rounds)
     if args.round:
         round_ = find_round(bank.rounds, args.round, language)
-        try:
-            select_questions(bank.questions, round_)
-        except NotEnoughQuestions as short:
-            problems.append(short.message(language))
+        if not any(normalize(s.round_id) == normalize(round_.round_id) for s in short):
+            try:
+                select_questions(bank.questions, round_)
+            except NotEnoughQuestions as alone:
+                short.append(alone)
+    problems += [s.message(language) for s in short]
     for line in problems:
         print(line)
     if problems:
-        print(CHECK_BAD(language, count=len(problems)), file=sys.stderr)
+        print(CHECK_BAD(language, problems=count(language, len(problems), "lỗi", "problem")),
+              file=sys.stderr)
         return EXIT_INPUT
     print(
         CHECK_OK(
             language,
-            questions=len(bank.questions),
-            members=len(bank.members),
-            rounds=len(bank.rounds),
+            questions=count(language, len(bank.questions), "câu hỏi", "question"),
+            members=count(language, len(bank.members), "đảng viên", "member"),
+            rounds=count(language, len(bank.rounds), "kỳ thi", "round"),
         )
     )
     return EXIT_OK
@@ -197,7 +209,8 @@ def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from automation.service import run
 
-    return run(settings, log_file=Path(args.log_file) if args.log_file else None)
+    logs.setup(settings.tz, service=True, log_file=Path(args.log_file) if args.log_file else None)
+    return run(settings)
 
 
 def cmd_step(step: Step) -> Callable[[argparse.Namespace, Settings], int]:
@@ -340,12 +353,13 @@ def find_round(rounds: Sequence[Round], round_id: str, language: str) -> Round:
 
 
 def parse_now(value: str, settings: Settings) -> datetime:
+    """``--now``: a date and time in the configured zone (or with an offset); else usage."""
     try:
         moment = parse_datetime(value, settings.tz, "dmy")
     except ValueError as exc:
-        raise InputError(BAD_NOW(settings.language, value=value, error=exc)) from exc
+        raise UsageError(BAD_NOW(settings.language, value=value, error=exc)) from exc
     if moment is None:
-        raise InputError(BAD_NOW(settings.language, value=value, error="blank"))
+        raise UsageError(BAD_NOW(settings.language, value=value, error="blank"))
     return moment
 
 
@@ -356,16 +370,16 @@ def build_parser() -> argparse.ArgumentParser:
         "mở và đóng đúng giờ, xếp hạng, ghi kết quả vào bảng tính.",
     )
     parser.add_argument("--version", action="version", version=f"automation {__version__}")
-    parser.add_argument(
-        "--config",
-        metavar="PATH",
-        help="settings file (default: config/settings.toml, or $AUTOMATION_CONFIG)",
-    )
+    config_help = "settings file (default: config/settings.toml, or $AUTOMATION_CONFIG)"
+    parser.add_argument("--config", metavar="PATH", help=config_help)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, handler: Callable[..., int], help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.set_defaults(handler=handler)
+        # Before or after the command alike: `automation tick --config PATH` works too.
+        sub.add_argument("--config", metavar="PATH", help=config_help,
+                         default=argparse.SUPPRESS)
         return sub
 
     add("init", cmd_init, "create the workbook or the template tabs; never overwrites data")
@@ -413,20 +427,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(message)s",
-        datefmt="%Y-%m-%d %H:%M:%S",
-        stream=sys.stdout,
-    )
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # bursts of phones are normal
-    for noisy in ("googleapiclient", "urllib3", "waitress", "werkzeug"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     language = "vi"
     try:
-        settings = config.load(config.config_path(args.config))
+        path = config.config_path(args.config)
+        settings = config.load(path)
         language = settings.language
+        logs.setup(settings.tz, service=False)
+        if settings.source is None and args.command != "demo":
+            print(NO_CONFIG(language, file=path.resolve(), backend=settings.backend,
+                            workbook=settings.local.workbook), file=sys.stderr)
         return int(args.handler(args, settings))
+    except UsageError as usage:
+        print(usage, file=sys.stderr)
+        return EXIT_USAGE
     except InputError as problem:
         print(problem, file=sys.stderr)
         return EXIT_INPUT

@@ -37,9 +37,16 @@ BAD_VALUE = Text(
 )
 
 
+#: The form title when the settings give none, in the configured language.
+DEFAULT_TITLE = Text(
+    "Thi trắc nghiệm tìm hiểu chỉ thị, nghị quyết",
+    "Quiz on the Party's directives and resolutions",
+)
+
+
 @dataclass(frozen=True)
 class QuizSettings:
-    title: str = "Thi trắc nghiệm tìm hiểu chỉ thị, nghị quyết"
+    title: str = DEFAULT_TITLE.vi
     questions_per_round: int = 10
     seconds_per_question: int = 30
     grace_seconds: int = 60
@@ -162,7 +169,8 @@ def _build(data: dict[str, Any], file: Path, language: str) -> Settings:
                         file=file,
                         key=key,
                         value=value,
-                        expected="phải là một mục [" + key + "]",
+                        expected=(f"a [{key}] section" if language == "en"
+                                  else f"phải là một mục [{key}]"),
                     )
                 )
             top[key] = _section(sections[key], key, value, file, language)
@@ -171,6 +179,8 @@ def _build(data: dict[str, Any], file: Path, language: str) -> Settings:
         else:
             raise InputError(UNKNOWN_KEY(language, file=file, key=key))
     settings = Settings(**top)
+    if settings.language == "en" and "title" not in data.get("quiz", {}):
+        settings = replace(settings, quiz=replace(settings.quiz, title=DEFAULT_TITLE.en))
     try:
         ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -180,7 +190,8 @@ def _build(data: dict[str, Any], file: Path, language: str) -> Settings:
                 file=file,
                 key="timezone",
                 value=settings.timezone,
-                expected='ví dụ "Asia/Ho_Chi_Minh"',
+                expected=('e.g. "Asia/Ho_Chi_Minh"' if language == "en"
+                          else 'ví dụ "Asia/Ho_Chi_Minh"'),
             )
         ) from exc
     return settings

@@ -14,7 +14,7 @@ form published but not accepting, so the link tells members it is closed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from automation.googleapi import Apis
@@ -172,13 +172,13 @@ class GoogleForms:
 
     # --- opening and closing --------------------------------------------------------
 
-    def open(self, form_id: str, deadline: datetime) -> datetime:
+    def open(self, form_id: str, duration: timedelta) -> datetime:
         """Published and accepting (Google cannot close by itself: the tick closes it).
 
         The first opening time is kept on the form (Drive ``appProperties``), so
         a round whose schedule could not be written still knows when it opened.
         """
-        del deadline
+        del duration
         self._publish(form_id, accepting=True)
         return self._first_time(form_id, OPENED_KEY, clear=CLOSED_KEY)
 
@@ -211,6 +211,7 @@ class GoogleForms:
         if kept is not None and not (clear and marks.get(clear)):
             return kept
         now = self.clock()
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)
         update: dict[str, str | None] = {key: now.isoformat()} if kept is None else {}
         if clear and marks.get(clear):
             update[clear] = None  # opened again after a close by hand

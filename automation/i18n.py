@@ -26,3 +26,10 @@ class Text:
     def __call__(self, language: str, /, **fields: object) -> str:
         template = self.en if language == "en" else self.vi
         return template.format(**fields) if fields else template
+
+
+def count(language: str, number: int, vi: str, en: str, en_plural: str = "") -> str:
+    """``number`` with its noun: ``3 kỳ thi``; in English ``1 round``, ``3 rounds``."""
+    if language != "en":
+        return f"{number} {vi}"
+    return f"{number} {en if number == 1 else en_plural or en + 's'}"

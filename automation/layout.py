@@ -168,6 +168,22 @@ RESPONSES = ServiceTab("Bài làm", "Responses", per_round=True)
 QUESTION_STATS = ServiceTab("Thống kê câu hỏi", "Question stats", per_round=False)
 SEASON = ServiceTab("Tổng kết", "Season", per_round=True)  # suffix: the year
 
+#: The tabs named after a round: its id must fit in their titles.
+ROUND_TABS = (RESULTS, RESPONSES)
+#: Characters no tab title may hold (Excel refuses them; a Google Sheet is often
+#: downloaded as .xlsx), and the most characters a title may have per backend.
+TITLE_FORBIDDEN = "/\\?*[]:"
+TITLE_LIMIT_XLSX = 31
+TITLE_LIMIT_GOOGLE = 100
+
+
+def round_id_room(title_limit: int) -> int:
+    """How long a round id may be so that every tab named after it fits ``title_limit``."""
+    longest = max(len(tab.title(language, "x")) - 1 for tab in ROUND_TABS for language in
+                  ("vi", "en"))
+    return title_limit - longest
+
+
 # Headers of the ranked table in ``Kết quả <round>``, in the contract's order.
 RESULT_COLUMNS = (
     Column("rank", "Hạng", "Rank"),

@@ -12,11 +12,13 @@ the service columns already record (form id, opened at, closed at).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import Enum
 
 from automation.layout import Status
 from automation.model import Round
+from automation.ports import FormStatus
 
 
 class Step(Enum):
@@ -89,6 +91,42 @@ def due_step(round_: Round, now: datetime, *, prepare_ahead: timedelta, grace: t
     elif status in (Status.CLOSED, Status.RERANK):
         return Step.RANK
     return Step.NONE
+
+
+def next_moment(
+    round_: Round, now: datetime, *, prepare_ahead: timedelta, grace: timedelta
+) -> datetime | None:
+    """The next instant after ``now`` at which the step due for ``round_`` may change.
+
+    The service sleeps until the earliest of these over all rounds, so a form
+    opens at ``Mở lúc`` and closes at its deadline, not at the next periodic
+    tick. ``None``: nothing is planned for this round any more.
+    """
+    if round_.status in (Status.RANKED, Status.CLOSED, Status.RERANK):
+        return None
+    moments = [round_.opens_at - prepare_ahead, round_.opens_at, planned_deadline(round_, grace)]
+    if round_.opened_at is not None:
+        moments.append(round_.deadline(grace))
+    upcoming = [moment for moment in moments if moment > now]
+    return min(upcoming, default=None)
+
+
+def follow_form(round_: Round, form: FormStatus) -> Round:
+    """The round as its form shows it: opened (and closed) when the form says so.
+
+    The tick asks the form before marking a prepared round missed: a form
+    that opened while the schedule could not be written (a workbook left open
+    in Excel at the meeting) still shows ``Đã chuẩn bị`` with no opening time
+    in the sheet. Such a round follows its form: it becomes ``Đang mở`` or
+    ``Đã đóng``, so it is closed on time and ranked. Unchanged when the form
+    never opened.
+    """
+    if form.opened_at is None:
+        return round_
+    if form.accepting:
+        return replace(round_, status=Status.OPEN, opened_at=form.opened_at, closed_at=None)
+    closed = form.closed_at or form.opened_at
+    return replace(round_, status=Status.CLOSED, opened_at=form.opened_at, closed_at=closed)
 
 
 def next_status(step: Step) -> Status:

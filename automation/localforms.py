@@ -32,7 +32,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 from pathlib import Path
@@ -261,24 +261,31 @@ class LocalForms:
                     db.execute("UPDATE forms SET spec = ? WHERE form_id = ?", (data, form_id))
         return FormRef(form_id, self.url(form_id))
 
-    def open(self, form_id: str, deadline: datetime) -> datetime:
-        """Accept responses until ``deadline`` (the server refuses later ones).
+    def open(self, form_id: str, duration: timedelta) -> datetime:
+        """Accept responses for ``duration`` from the first opening (later ones are late).
 
-        Opening an open form again changes nothing. Returns the first opening time.
+        The opening time is kept to the millisecond, as a spreadsheet keeps it,
+        so the deadline the server enforces is the one the ranking computes.
+        Opening an open form again changes nothing; reopening a form closed by
+        hand keeps its first opening time, hence its deadline (rule 3). Returns
+        that time.
         """
-        _aware(deadline)
+        now = _aware(self.clock())
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)
         with self._write() as db:
             self._require(db, form_id)
-            db.execute(
-                "UPDATE forms SET state = ?, deadline = ?, opened_at = COALESCE(opened_at, ?), "
-                "closed_at = NULL WHERE form_id = ? AND state != ?",
-                (FormState.OPEN.value, deadline.isoformat(), self._now(), form_id,
-                 FormState.OPEN.value),
-            )
-            (opened,) = db.execute(
-                "SELECT opened_at FROM forms WHERE form_id = ?", (form_id,)
+            (state, opened) = db.execute(
+                "SELECT state, opened_at FROM forms WHERE form_id = ?", (form_id,)
             ).fetchone()
-        return datetime.fromisoformat(opened)
+            first = datetime.fromisoformat(opened) if opened else now
+            if state != FormState.OPEN.value:
+                db.execute(
+                    "UPDATE forms SET state = ?, deadline = ?, opened_at = ?, closed_at = NULL "
+                    "WHERE form_id = ?",
+                    (FormState.OPEN.value, (first + duration).isoformat(),
+                     first.isoformat(), form_id),
+                )
+        return first
 
     def close(self, form_id: str) -> datetime:
         """Stop accepting; closing a closed form keeps its first closing time, returned."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from automation.text import Cell
@@ -91,6 +91,8 @@ class Spreadsheet(Protocol):
 
     #: How dates typed as text are to be read: "dmy", "mdy" or "ymd" (the sheet's locale).
     date_order: str
+    #: The most characters a tab title may have (31 in an .xlsx, 100 on Google).
+    title_limit: int
 
     def location(self) -> str:
         """Where a person finds it: a file path or a URL."""
@@ -231,10 +233,12 @@ class Forms(Protocol):
         """
         ...
 
-    def open(self, form_id: str, deadline: datetime) -> datetime:
-        """Start accepting responses (until ``deadline``, where the backend enforces it).
+    def open(self, form_id: str, duration: timedelta) -> datetime:
+        """Start accepting responses for ``duration`` (time allowed + grace).
 
-        Returns when the form first started accepting: opening an open form
+        Returns when the form first started accepting, to the millisecond; the
+        deadline is that moment + ``duration`` (the local form enforces it,
+        Google's is enforced by the tick closing it). Opening an open form
         again changes nothing and returns the first opening time.
         """
         ...

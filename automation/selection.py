@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 
 from automation.i18n import Text
-from automation.layout import QUESTIONS, SCHEDULE
+from automation.layout import QUESTIONS, SCHEDULE, Status
 from automation.model import Question, Round
 from automation.text import normalize
 
@@ -32,19 +33,28 @@ NOT_ENOUGH = Text(
 )
 
 
+EARLIER_ROUNDS = Text(
+    " (Các kỳ mở trước sẽ dùng câu hỏi của kho chung: {rounds}.)",
+    " (Rounds opening earlier will take questions from the general pool: {rounds}.)",
+)
+
+
 class NotEnoughQuestions(Exception):
     """The bank cannot fill the round: the secretary must add questions."""
 
-    def __init__(self, round_id: str, needed: int, available: int) -> None:
+    def __init__(
+        self, round_id: str, needed: int, available: int, earlier: tuple[str, ...] = ()
+    ) -> None:
         self.round_id = round_id
         self.needed = needed
         self.available = available
         self.missing = needed - available
+        self.earlier = earlier  # rounds planned before it that draw from the same pool
         super().__init__(self.message("vi"))
 
     def message(self, language: str = "vi") -> str:
         """What to fix, in the configured language."""
-        return NOT_ENOUGH(
+        text = NOT_ENOUGH(
             language,
             round=self.round_id,
             needed=self.needed,
@@ -54,6 +64,39 @@ class NotEnoughQuestions(Exception):
             schedule=SCHEDULE.title(language),
             count=SCHEDULE.column("questions").header(language),
         )
+        if self.earlier:
+            text += EARLIER_ROUNDS(language, rounds=", ".join(self.earlier))
+        return text
+
+
+#: Rounds whose questions are still to be chosen.
+_UNPREPARED = (Status.PENDING, Status.MISSED, Status.ERROR)
+
+
+def shortages(questions: Sequence[Question], rounds: Sequence[Round]) -> list[NotEnoughQuestions]:
+    """Every round not yet prepared that the bank cannot fill, the rounds before it served first.
+
+    Rounds are served in the order they open, each taking its questions as
+    :func:`select_questions` would when it is prepared, so ``automation check``
+    can warn today that the bank runs dry three rounds from now.
+    """
+    bank = list(questions)
+    served: list[str] = []
+    found: list[NotEnoughQuestions] = []
+    for round_ in sorted(rounds, key=lambda r: (r.opens_at, r.row)):
+        if round_.form_id or round_.status not in _UNPREPARED:
+            continue
+        try:
+            chosen = select_questions(bank, round_)
+        except NotEnoughQuestions as short:
+            found.append(NotEnoughQuestions(short.round_id, short.needed, short.available,
+                                            tuple(served)))
+            continue
+        taken = {q.row for q in chosen}
+        bank = [replace(q, used_in=(*q.used_in, round_.round_id)) if q.row in taken else q
+                for q in bank]
+        served.append(round_.round_id)
+    return found
 
 
 def select_questions(questions: Sequence[Question], round_: Round) -> tuple[Question, ...]:

@@ -1,10 +1,18 @@
-"""``automation run``: the service that ticks forever.
+"""``automation run``: the service, a reconcile loop that never sleeps through a due moment.
 
-Every 30 seconds (the ``schedule`` library keeps the rhythm) it performs one
-tick, exactly what ``automation tick`` does once. On the local backend it also
-serves the web form. An exception inside a tick is logged (and, for a round,
-written into its note by the tick) and never stops the loop. SIGTERM or Ctrl-C
-lets the current tick finish, then the service exits cleanly.
+Each pass is one *tick*, exactly what ``automation tick`` does once: it reads
+the schedule and moves every round as far as its time allows. The loop ticks
+
+* at every moment a round's step falls due (the tick says which comes next:
+  a prepare time, a ``Mở lúc``, a deadline), so a form opens within a second
+  of ``Mở lúc`` and closes within a second of its deadline; and
+* at least every 30 seconds regardless (the ``schedule`` library keeps that
+  rhythm), so the secretary's edits are seen and failed steps retried.
+
+On the local backend it also serves the web form. An exception inside a
+tick is logged (and, for a round, written into its note by the tick) and
+never stops the loop. SIGTERM or Ctrl-C lets the current tick finish, then
+the service exits cleanly.
 """
 
 from __future__ import annotations
@@ -14,52 +22,84 @@ import signal
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from logging.handlers import RotatingFileHandler
-from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import schedule
 
 from automation.backends import Backend, open_backend
 from automation.config import Settings
 from automation.filelock import AlreadyRunning, exclusive, lock_path
+from automation.tick import TickReport
 
 log = logging.getLogger("automation")
 
-TICK_SECONDS = 30
+#: The sheet is read again at least this often (seconds), for the secretary's edits.
+REREAD_SECONDS = 30
+#: The longest nap between two looks at the clock (seconds): a clock set forward is
+#: noticed this soon.
+MAX_NAP = 1.0
 
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+class Loop:
+    """Ticks when a known moment falls due, and at least every ``reread`` seconds.
+
+    ``tick`` performs one pass and returns its report (``None`` when it could
+    not run); the report's ``next_moment`` is the next moment to wake for.
+    """
+
+    def __init__(self, tick: Callable[[], TickReport | None], clock: Callable[[], datetime],
+                 *, reread: float = REREAD_SECONDS) -> None:
+        self.tick = tick
+        self.clock = clock
+        self.next_moment: datetime | None = None
+        self.scheduler = schedule.Scheduler()
+        self.scheduler.every(reread).seconds.do(self.once)  # type: ignore[arg-type]  # a float is fine
+
+    def once(self) -> None:
+        """One tick; remember when the next one is due."""
+        report = self.tick()
+        self.next_moment = report.next_moment if report is not None else None
+
+    def run(self, stop: threading.Event) -> None:
+        """Tick now, then as moments fall due and at the re-read rhythm, until ``stop``."""
+        self.once()
+        while not stop.is_set():
+            if self.next_moment is not None and self.clock() >= self.next_moment:
+                self.once()  # the tick finds moments strictly after its own now only
+                continue
+            self.scheduler.run_pending()
+            stop.wait(self.nap())
+
+    def nap(self) -> float:
+        """Seconds until the next due moment or re-read, at most :data:`MAX_NAP`."""
+        wait = min(MAX_NAP, max(0.0, self.scheduler.idle_seconds or 0.0))
+        if self.next_moment is not None:
+            wait = min(wait, (self.next_moment - self.clock()).total_seconds())
+        return max(0.0, wait)
+
+
 def run(
     settings: Settings,
     *,
-    log_file: Path | None = None,
     clock: Callable[[], datetime] = now_utc,
     stop: threading.Event | None = None,
-    interval: float = TICK_SECONDS,
+    reread: float = REREAD_SECONDS,
 ) -> int:
-    """Tick every ``interval`` seconds until ``stop`` is set or a signal arrives."""
-    if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        logging.getLogger().addHandler(handler)
+    """Serve until ``stop`` is set or a signal arrives."""
     stop = stop or threading.Event()
     _stop_on_signals(stop)
     backend = open_backend(settings, clock=clock)
     server = _start_form_server(backend, settings, clock)
-    scheduler = schedule.Scheduler()
-    scheduler.every(interval).seconds.do(  # type: ignore[arg-type]  # seconds may be a fraction
-        tick_once, backend, settings, clock)
-    log.info("service started: %s, a tick every %s s", backend.sheet.location(), interval)
+    loop = Loop(lambda: tick_once(backend, settings, clock), clock, reread=reread)
+    log.info("service started: %s (the sheet is read at least every %s s)",
+             backend.sheet.location(), reread)
     try:
-        tick_once(backend, settings, clock)
-        while not stop.is_set():
-            scheduler.run_pending()
-            stop.wait(min(1.0, interval))
+        loop.run(stop)
     finally:
         if server is not None:
             server.stop()
@@ -67,20 +107,28 @@ def run(
     return 0
 
 
-def tick_once(backend: Backend, settings: Settings, clock: Callable[[], datetime]) -> None:
+def tick_once(backend: Backend, settings: Settings, clock: Callable[[], datetime]
+              ) -> TickReport | None:
     """One tick that never raises: failures are logged, the loop goes on."""
     try:
         with exclusive(lock_path(backend.owner)):
             outcome = backend.quiz(settings).tick(clock())
-        for failure in outcome.failures:
-            log.error("%s", failure)
     except AlreadyRunning:
         log.info("another tick is running on this spreadsheet; skipped")
+        return None
     except Exception:  # the service must outlive any one failed tick
         log.exception("tick failed; the next tick retries")
+        return None
+    for change in outcome.changes:
+        log.info("%s: %s -> %s", change.round_id, change.before.label(settings.language),
+                 change.after.label(settings.language))
+    for line in (*outcome.problems, *outcome.failures):
+        log.warning("%s", line)
+    return outcome
 
 
-def _start_form_server(backend: Backend, settings: Settings, clock: Callable[[], datetime]):  # type: ignore[no-untyped-def]
+def _start_form_server(backend: Backend, settings: Settings, clock: Callable[[], datetime]
+                       ) -> Any:
     if settings.backend != "local":
         return None
     from automation.localforms import LocalForms

@@ -20,7 +20,7 @@ from typing import Any
 
 from automation.googleapi import BadRange, GoogleHTTPClient, Refused, body_size
 from automation.i18n import Text
-from automation.layout import SECRETARY_TABS
+from automation.layout import SECRETARY_TABS, TITLE_LIMIT_GOOGLE
 from automation.ports import CellWrite, InputError, SheetTab
 from automation.text import Cell, normalize
 
@@ -83,6 +83,7 @@ class GoogleSheet:
     """One Google spreadsheet, opened by id (the metadata is fetched here, once)."""
 
     date_order: str
+    title_limit = TITLE_LIMIT_GOOGLE
 
     def __init__(self, client: GoogleHTTPClient, spreadsheet_id: str, *, language: str = "vi",
                  tz: tzinfo | None = None, max_payload: int = MAX_PAYLOAD) -> None:

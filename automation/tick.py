@@ -33,7 +33,14 @@ from automation.layout import (
     TabSpec,
     find_tab,
 )
-from automation.lifecycle import Step, due_step, next_status, planned_deadline
+from automation.lifecycle import (
+    Step,
+    due_step,
+    follow_form,
+    next_moment,
+    next_status,
+    planned_deadline,
+)
 from automation.model import Bank, ColumnPlace, Question, Round, RoundResult, RoundScore
 from automation.ports import (
     BackendError,
@@ -45,6 +52,7 @@ from automation.ports import (
     InputError,
     SheetTab,
     Spreadsheet,
+    WorkbookLocked,
 )
 from automation.ranking import rank_round, to_submission
 from automation.selection import NotEnoughQuestions, select_questions
@@ -87,15 +95,23 @@ FORM_DESCRIPTION = Text(
     "Round {round}: {count} questions, {seconds} seconds per question, {minutes} in all. "
     "Deadline: {deadline}. The highest score wins; among equal scores, the earliest submission.",
 )
+SHEET_LAGGED = Text(
+    "Biểu mẫu đã mở lúc {opened} nhưng khi đó không ghi được vào bảng tính (tệp đang mở trong "
+    "Excel hoặc LibreOffice?). Dịch vụ vẫn đóng và xếp hạng theo chính biểu mẫu. Lần sau hãy "
+    "đóng tệp bảng tính trước giờ thi.",
+    "The form opened at {opened} but the spreadsheet could not be written then (open in Excel "
+    "or LibreOffice?). The service still closed and ranked it by the form itself. Next time, "
+    "close the spreadsheet file before the meeting.",
+)
 NO_RESPONSES_SOURCE = Text(
     "Kỳ {round} chưa có biểu mẫu và chưa có trang Bài làm: không có gì để xếp hạng.",
     "Round {round} has no form and no Responses tab: there is nothing to rank.",
 )
 
 
-def iso(moment: datetime, settings: Settings) -> str:
-    """A service timestamp as written into the schedule: local time, ISO order, unambiguous."""
-    return moment.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M:%S")
+def shown(moment: datetime, settings: Settings) -> str:
+    """A time inside a message, as people read it: ``dd/mm/yyyy HH:MM:SS`` in the cell's zone."""
+    return moment.astimezone(settings.tz).strftime("%d/%m/%Y %H:%M:%S")
 
 
 def load_bank(sheet: Spreadsheet, settings: Settings) -> tuple[dict[str, list[list[Cell]]], Bank]:
@@ -109,6 +125,7 @@ def load_bank(sheet: Spreadsheet, settings: Settings) -> tuple[dict[str, list[li
         tz=settings.tz,
         language=settings.language,
         date_order=sheet.date_order,
+        title_limit=sheet.title_limit,
     )
     return raw, bank
 
@@ -130,6 +147,13 @@ class TickReport:
     changes: list[Change] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    #: The next moment a round's step falls due (the service wakes then); None: none known.
+    next_moment: datetime | None = None
+
+    def expect(self, moment: datetime | None) -> None:
+        """Remember ``moment`` if it comes before the next one known."""
+        if moment is not None and (self.next_moment is None or moment < self.next_moment):
+            self.next_moment = moment
 
 
 class StepProblem(Exception):
@@ -157,6 +181,8 @@ class Quiz:
         self._places: dict[str, _TabState] = {}
         self.results: dict[str, RoundResult] = {}  # the rounds this Quiz ranked, by round id
         self._raw: dict[str, list[list[Cell]]] = {}
+        self._locked = False  # a write of this tick found the workbook open in another program
+        self._followed: set[str] = set()  # rounds that followed their form this tick
 
     # --- reading ---------------------------------------------------------
 
@@ -171,6 +197,7 @@ class Quiz:
     def tick(self, now: datetime) -> TickReport:
         """One pass: every round moves as far as its time allows."""
         outcome = TickReport()
+        self._locked = False
         bank = self.load()
         if SCHEDULE.key not in bank.places:  # nowhere to act or to write a note
             outcome.problems.extend(
@@ -178,8 +205,12 @@ class Quiz:
             )
             return outcome
         self._note_defective_schedule_rows(bank, outcome)
+        quiz = self.settings.quiz
         for round_ in bank.rounds:
-            self.advance(bank, round_, now, outcome)
+            moved = self.advance(bank, round_, now, outcome)
+            outcome.expect(
+                next_moment(moved, now, prepare_ahead=quiz.prepare_ahead, grace=quiz.grace)
+            )
         return outcome
 
     def advance(
@@ -199,12 +230,19 @@ class Quiz:
                 break
             before = round_.status
             try:
+                if step is Step.MISS and round_.form_id:
+                    followed = self._follow_form(round_)
+                    if followed is not round_:
+                        round_ = followed
+                        outcome.changes.append(Change(round_.round_id, before, round_.status))
+                        continue
                 round_ = self.perform(step, bank, round_, now)
-            except StepProblem as problem:
+            except (StepProblem, InputError) as problem:  # the secretary (or admin) must fix it
                 round_ = self._record_problem(round_, str(problem))
                 outcome.problems.append(f"{round_.round_id}: {problem}")
                 break
-            except (BackendError, InputError) as failure:
+            except BackendError as failure:
+                self._locked = self._locked or isinstance(failure, WorkbookLocked)
                 round_ = self._record_problem(round_, OUTSIDE_FAILURE(self.language, error=failure))
                 outcome.failures.append(f"{round_.round_id}: {failure}")
                 break
@@ -216,12 +254,6 @@ class Quiz:
                 outcome.failures.append(f"{round_.round_id}: {type(bug).__name__}: {bug}")
                 break
             outcome.changes.append(Change(round_.round_id, before, round_.status, round_.form_link))
-            log.info(
-                "%s: %s -> %s",
-                round_.round_id,
-                before.label(self.language),
-                round_.status.label(self.language),
-            )
             if only is not None:  # a step by hand: just that one (closing is followed by ranking)
                 if step is not Step.CLOSE:
                     break
@@ -233,21 +265,44 @@ class Quiz:
         if step is Step.PREPARE:
             return self._prepare(bank, round_, now)
         if step is Step.OPEN:
-            deadline = now + round_.time_allowed + self.settings.quiz.grace
-            opened = self.forms.open(round_.form_id, deadline)
+            duration = round_.time_allowed + self.settings.quiz.grace
+            opened = self.forms.open(round_.form_id, duration)
             return self._record(round_, Step.OPEN, opened_at=opened, note="")
         if step is Step.CLOSE:
             closed = self.forms.close(round_.form_id)
             return self._record(round_, Step.CLOSE, closed_at=closed)
         if step is Step.RANK:
             self._rank(bank, round_)
-            return self._record(round_, Step.RANK, note="")
+            # A round that had to follow its form keeps the note saying why.
+            kept = round_.note if round_.round_id in self._followed else ""
+            return self._record(round_, Step.RANK, note=kept)
         if step is Step.RESCHEDULE:
             return self._record(round_, Step.RESCHEDULE, note="")
         if step is Step.MISS:
             opens = round_.opens_at.astimezone(self.settings.tz).strftime("%d/%m/%Y %H:%M")
             return self._record(round_, Step.MISS, note=MISSED(self.language, opens=opens))
         raise ValueError(step)
+
+    def _follow_form(self, round_: Round) -> Round:
+        """Before a prepared round is marked missed: did its form open after all?
+
+        When it did (the schedule could not be written at the time), the round
+        follows the form, and what the form shows is written into the schedule
+        now; if that write fails too, the round still moves on in memory, so
+        the form is closed on time.
+        """
+        followed = follow_form(round_, self.forms.status(round_.form_id))
+        if followed.opened_at is None:
+            return round_
+        assert followed.opened_at is not None
+        note = SHEET_LAGGED(self.language, opened=shown(followed.opened_at, self.settings))
+        self._followed.add(round_.round_id)
+        try:
+            self._write_state(followed, note=note)
+        except BackendError as failure:
+            self._locked = self._locked or isinstance(failure, WorkbookLocked)
+            log.warning("%s: the schedule still cannot be written: %s", round_.round_id, failure)
+        return replace(followed, note=note[:NOTE_LIMIT])
 
     # --- the steps ---------------------------------------------------------
 
@@ -327,11 +382,21 @@ class Quiz:
         return self.publish(bank, round_, questions, responses)
 
     def round_questions(self, bank: Bank, round_: Round) -> tuple[Question, ...]:
-        """The questions a round was built with: those whose ``Đã dùng`` names it."""
+        """The questions a round was built with: those whose ``Đã dùng`` names it.
+
+        A round the secretary renamed after its form was built (its id could not
+        be a tab title, say) is no longer named there: its form's own question
+        titles find its questions again.
+        """
         wanted = normalize(round_.round_id)
         used = tuple(q for q in bank.questions if wanted in {normalize(u) for u in q.used_in})
         if used:
             return used
+        if round_.form_id:
+            titles = {normalize(t) for t in self.forms.status(round_.form_id).titles}
+            built = tuple(q for q in bank.questions if q.key in titles)
+            if built:
+                return built
         try:
             return select_questions(bank.questions, round_)
         except NotEnoughQuestions as short:
@@ -438,26 +503,39 @@ class Quiz:
         note: str | None = None,
         **changes: object,
     ) -> Round:
-        status = next_status(step)
-        updated = replace(round_, status=status, **changes)  # type: ignore[arg-type]
+        updated = replace(round_, status=next_status(step), **changes)  # type: ignore[arg-type]
+        return self._write_state(updated, note=note, extra=extra)
+
+    def _write_state(
+        self, round_: Round, *, note: str | None = None, extra: Sequence[CellWrite] = ()
+    ) -> Round:
+        """Write the round's whole state into its service cells, in one batch.
+
+        Every service value the round holds is written, not only what the last
+        step changed, so a schedule that lagged behind (a failed write) catches
+        up at once. Times are real date-time cells in the configured zone.
+        """
         if note is not None:
-            updated = replace(updated, note=note[:NOTE_LIMIT])
-        values: dict[str, Cell] = {"status": status.label(self.language)}
-        for key in ("form_link", "form_id"):
-            if key in changes:
-                values[key] = getattr(updated, key)
+            round_ = replace(round_, note=note[:NOTE_LIMIT])
+        tz = self.settings.tz
+        values: dict[str, Cell] = {"status": round_.status.label(self.language)}
+        if round_.form_id:
+            values["form_link"] = round_.form_link
+            values["form_id"] = round_.form_id
         for key in ("opened_at", "closed_at"):
-            if key in changes:
-                values[key] = iso(getattr(updated, key), self.settings)
+            moment: datetime | None = getattr(round_, key)
+            values[key] = moment.astimezone(tz) if moment is not None else ""
         if note is not None:
-            values["note"] = updated.note
+            values["note"] = round_.note
         self.sheet.update_cells([*self._cells(SCHEDULE, round_.row, values), *extra])
-        return updated
+        return round_
 
     def _record_problem(self, round_: Round, message: str) -> Round:
         """Mark ``Lỗi`` with a note, unless that is what the sheet already says."""
         message = message[:NOTE_LIMIT]
         if round_.status is Status.ERROR and round_.note == message:
+            return round_
+        if self._locked:  # the workbook cannot be written now: a note cannot be either
             return round_
         try:
             self.sheet.update_cells(
@@ -470,7 +548,6 @@ class Quiz:
         except BackendError as failure:
             log.error("%s: could not record the problem in the sheet: %s", round_.round_id, failure)
             return round_
-        log.warning("%s: %s", round_.round_id, message)
         return replace(round_, status=Status.ERROR, note=message)
 
     def _note_defective_schedule_rows(self, bank: Bank, outcome: TickReport) -> None:

@@ -36,6 +36,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from automation.i18n import Text
+from automation.layout import TITLE_LIMIT_XLSX
 from automation.ports import CellWrite, InputError, SheetTab, WorkbookLocked
 from automation.text import Cell, normalize
 
@@ -115,6 +116,7 @@ class LocalWorkbook:
     """The secretary's ``.xlsx`` workbook (implements :class:`automation.ports.Spreadsheet`)."""
 
     date_order = "dmy"
+    title_limit = TITLE_LIMIT_XLSX
 
     def __init__(
         self,

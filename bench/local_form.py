@@ -133,7 +133,7 @@ def main() -> int:
         setup = LocalForms(db, public_url="", clock=now)
         spec = sample_spec(args.members)
         form_id = setup.build(spec).form_id
-        setup.open(form_id, now() + timedelta(minutes=10))
+        setup.open(form_id, timedelta(minutes=10))
 
         context = multiprocessing.get_context("spawn")
         ready = context.Queue()

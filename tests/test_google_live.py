@@ -38,6 +38,6 @@ def test_build_open_close_and_read_a_real_form() -> None:
     ref = forms.build(spec)
     assert ref.url.startswith("https://docs.google.com/forms/")
     assert forms.build(spec) == ref  # found again by its Drive mark: never a second form
-    forms.open(ref.form_id, datetime.now(UTC) + timedelta(minutes=1))
+    forms.open(ref.form_id, timedelta(minutes=1))
     forms.close(ref.form_id)
     assert forms.responses(ref.form_id) == []

@@ -44,7 +44,7 @@ def test_a_member_answers_and_sees_the_score(server: FormServer, forms: LocalFor
     phone = MemberClient(server.base_url)
     assert "chưa mở" in phone.open_form(ref.url).text
 
-    forms.open(ref.form_id, clock() + timedelta(minutes=2))
+    forms.open(ref.form_id, timedelta(minutes=2))
     page = phone.open_form(ref.url)
     assert page.status == 200 and page.names == MEMBERS
     clock.advance(seconds=10)
@@ -68,7 +68,7 @@ def test_a_member_answers_and_sees_the_score(server: FormServer, forms: LocalFor
 def test_the_answer_key_stays_on_the_server_until_the_round_is_over(
         server: FormServer, forms: LocalForms, clock: Clock) -> None:
     ref = forms.build(spec())
-    forms.open(ref.form_id, clock() + timedelta(minutes=2))
+    forms.open(ref.form_id, timedelta(minutes=2))
     phone = MemberClient(server.base_url)
     phone.open_form(ref.url)
     phone.start(MEMBERS[1])
@@ -94,7 +94,7 @@ def test_options_are_shuffled_per_member_and_stable(server: FormServer, forms: L
     )
     names = tuple(f"Đảng viên {i}" for i in range(6))
     ref = forms.build(spec(questions=questions, member_names=names))
-    forms.open(ref.form_id, clock() + timedelta(minutes=2))
+    forms.open(ref.form_id, timedelta(minutes=2))
 
     def order(name: str) -> tuple[str, ...]:
         phone = MemberClient(server.base_url)
@@ -114,7 +114,7 @@ def test_second_submission_late_submission_and_bad_input_are_refused(
         server: FormServer, forms: LocalForms, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
     ref = forms.build(spec())
-    forms.open(ref.form_id, clock() + timedelta(minutes=2))
+    forms.open(ref.form_id, timedelta(minutes=2))
     first = MemberClient(server.base_url)
     first.open_form(ref.url)
     assert first.submit(MEMBERS[0], RIGHT).status == 200
@@ -149,7 +149,7 @@ def test_not_found_and_no_stack_trace(server: FormServer, forms: LocalForms, tmp
     wrong_method = phone.post("/", [("x", "1")])
     assert wrong_method.status == 405 and "Đường link không đúng" in wrong_method.text
     ref = forms.build(spec())
-    forms.open(ref.form_id, clock() + timedelta(minutes=2))
+    forms.open(ref.form_id, timedelta(minutes=2))
     with sqlite3.connect(forms.db_path) as db:  # the database breaks under the server
         db.execute("ALTER TABLE forms RENAME TO broken")
     broken = phone.open_form(ref.url)
@@ -161,7 +161,7 @@ def test_a_restart_mid_round_keeps_every_response(tmp_path: Path, clock: Clock) 
     path = tmp_path / "quiz.forms.sqlite"
     forms = LocalForms(path, public_url="", clock=clock)
     ref = forms.build(spec())
-    forms.open(ref.form_id, clock() + timedelta(minutes=2))
+    forms.open(ref.form_id, timedelta(minutes=2))
     with FormServer(forms) as first_server:
         an = MemberClient(first_server.base_url)
         an.open_form(ref.url)
@@ -185,7 +185,7 @@ def test_a_restart_mid_round_keeps_every_response(tmp_path: Path, clock: Clock) 
 def test_english_pages_and_home(tmp_path: Path, clock: Clock) -> None:
     forms = LocalForms(tmp_path / "f.sqlite", public_url="http://quiz.local", clock=clock)
     ref = forms.build(spec(identity="email", member_emails=("an@chibo.vn",)))
-    forms.open(ref.form_id, clock() + timedelta(minutes=2))
+    forms.open(ref.form_id, timedelta(minutes=2))
     with FormServer(forms, language="en") as server:
         assert forms.public_url == "http://quiz.local"  # a configured address is kept
         phone = MemberClient(server.base_url)
