@@ -201,7 +201,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
     now = parse_now(args.now, settings) if args.now else now_utc()
     backend = open_backend(settings, clock=lambda: now)
-    with exclusive(lock_path(backend.owner)):
+    with exclusive(lock_path(backend.owner, settings.language), settings.language):
         outcome = backend.quiz(settings).tick(now)
     return print_tick(outcome, settings)
 
@@ -221,7 +221,7 @@ def cmd_step(step: Step) -> Callable[[argparse.Namespace, Settings], int]:
             return rank_from_csv(args, settings)
         now = now_utc()
         backend = open_backend(settings, clock=now_utc)
-        with exclusive(lock_path(backend.owner)):
+        with exclusive(lock_path(backend.owner, settings.language), settings.language):
             return by_hand(step, args.round, backend, settings, now)
 
     return command
@@ -241,6 +241,8 @@ def by_hand(step: Step, round_id: str, backend: Backend, settings: Settings, now
         if status in (Status.PENDING, Status.MISSED):
             round_ = quiz.advance(bank, round_, now, outcome, only=Step.PREPARE)
             status = round_.status
+            if outcome.problems or outcome.failures:  # it could not be prepared: say why
+                return print_tick(outcome, settings)
         if status is not Status.PREPARED:
             return refuse(
                 ALREADY(language, round=round_.round_id, status=status.label(language), what=what),
@@ -253,7 +255,10 @@ def by_hand(step: Step, round_id: str, backend: Backend, settings: Settings, now
             outcome,
             settings,
         )
-    elif step is Step.RANK and status in (Status.PENDING, Status.PREPARED, Status.OPEN):
+    elif step is Step.RANK and (
+        status in (Status.PENDING, Status.PREPARED, Status.OPEN)
+        or (status is Status.MISSED and round_.opened_at is None)  # it never opened
+    ):
         message = CLOSE_FIRST if status is Status.OPEN else ALREADY
         return refuse(
             message(language, round=round_.round_id, status=status.label(language), what=what),
@@ -286,7 +291,7 @@ def rank_from_csv(args: argparse.Namespace, settings: Settings) -> int:
     except OSError as exc:
         raise InputError(f"{path}: {exc}") from exc
     backend = open_backend(settings, clock=now_utc)
-    with exclusive(lock_path(backend.owner)):
+    with exclusive(lock_path(backend.owner, settings.language), settings.language):
         quiz = backend.quiz(settings)
         bank = quiz.load()
         round_ = find_round(bank.rounds, args.round, language)

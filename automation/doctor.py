@@ -6,7 +6,7 @@ import socket
 from pathlib import Path
 
 from automation.config import Settings
-from automation.i18n import Text
+from automation.i18n import Text, count
 from automation.ports import BackendError, InputError
 
 Check = tuple[bool, str]
@@ -22,13 +22,11 @@ WORKBOOK_MISSING = Text(
     "Bảng tính {path} chưa có: chạy `automation init` để tạo.",
     "The workbook {path} does not exist: run `automation init` to create it.",
 )
-WORKBOOK_OK = Text(
-    "Bảng tính {path}: {questions} câu hỏi, {members} đảng viên, {rounds} kỳ thi",
-    "Workbook {path}: {questions} questions, {members} members, {rounds} rounds",
-)
+WORKBOOK_OK = Text("Bảng tính {path}: {questions}, {members}, {rounds}",
+                   "Workbook {path}: {questions}, {members}, {rounds}")
 WORKBOOK_PROBLEMS = Text(
-    "Bảng tính {path}: {count} lỗi cần sửa (xem `automation check`).",
-    "Workbook {path}: {count} problem(s) to fix (see `automation check`).",
+    "Bảng tính {path}: {problems} cần sửa (xem `automation check`).",
+    "Workbook {path}: {problems} to fix (see `automation check`).",
 )
 FOLDER_NOT_WRITABLE = Text(
     "Không ghi được vào thư mục {folder}: cấp quyền ghi cho tài khoản chạy dịch vụ.",
@@ -84,7 +82,8 @@ def _local_checks(settings: Settings) -> list[Check]:
         else:
             if bank.problems:
                 checks.append(
-                    (False, WORKBOOK_PROBLEMS(language, path=path, count=len(bank.problems)))
+                    (False, WORKBOOK_PROBLEMS(language, path=path, problems=count(
+                        language, len(bank.problems), "lỗi", "problem")))
                 )
             else:
                 checks.append(
@@ -93,9 +92,9 @@ def _local_checks(settings: Settings) -> list[Check]:
                         WORKBOOK_OK(
                             language,
                             path=path,
-                            questions=len(bank.questions),
-                            members=len(bank.members),
-                            rounds=len(bank.rounds),
+                            questions=count(language, len(bank.questions), "câu hỏi", "question"),
+                            members=count(language, len(bank.members), "đảng viên", "member"),
+                            rounds=count(language, len(bank.rounds), "kỳ thi", "round"),
                         ),
                     )
                 )

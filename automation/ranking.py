@@ -1,6 +1,6 @@
 """Form responses → submissions → scores → the round's result.
 
-This module is the seven ranking rules of the contract (PRODUCT.md, "Ranking
+This module is the ranking rules of the contract (PRODUCT.md, "Ranking
 rules"), and nothing else:
 
 1. score = points of the correct answers / the round's points × 10, rounded
@@ -22,10 +22,16 @@ rules"), and nothing else:
    name; equal score and equal time share a rank and the next is skipped
    (1, 1, 3);
 7. time taken = submission time − the moment that member opened the form
-   when known, else the round's actual opening time; never negative.
+   when known, else the round's actual opening time; never negative;
+9. when the form asked for a personal code, a response whose code does not
+   match the chosen member's is listed as ``Sai mã``, not ranked; it does not
+   use up that member's one submission, so an impostor who came first never
+   takes the member's place, and it does not count as the member taking part.
 
 A respondent who is not a member is listed as such even when late: who they
-are is the first thing the secretary has to sort out.
+are is the first thing the secretary has to sort out. A response edited
+after the deadline (Google keeps the first submission time) is listed as
+edited late, not ranked: its answers are not the ones given in time.
 
 Ranking 100,000 responses must stay cheaper than parsing them (see
 ``bench/ranking.py``), so the answer key is compiled once per question set
@@ -107,6 +113,9 @@ class AnswerKey:
             answers=answers,
             started_at=response.started_at,
             response_id=response.response_id,
+            code=response.code,
+            code_verdict=response.code_verdict,
+            edited_at=response.edited_at,
         )
 
     def _to_letters(self, key: str, texts: tuple[str, ...]) -> frozenset[str]:
@@ -202,11 +211,18 @@ def rank_round(
             reason: Reason | None = Reason.NOT_MEMBER
         else:
             member, member_key = match
-            if member_key in seen:
+            if not _code_matches(submission, member):
+                reason = Reason.WRONG_CODE
+            elif member_key in seen:
                 reason = Reason.REPEATED
             else:
                 seen.add(member_key)
-                reason = Reason.LATE if stamp > late_after else None
+                if stamp > late_after:
+                    reason = Reason.LATE
+                elif submission.edited_at is not None and submission.edited_at > deadline:
+                    reason = Reason.EDITED_LATE
+                else:
+                    reason = None
 
         duration = submission.submitted_at - (submission.started_at or opened_at)
         if duration < _ZERO:
@@ -233,7 +249,8 @@ def rank_round(
                 correct=correct,
                 duration=duration,
                 reason=reason,
-                member=member,
+                # A wrong code leaves it unproven who answered: the member stays absent.
+                member=None if reason is Reason.WRONG_CODE else member,
             )
         )
 
@@ -268,6 +285,15 @@ def rank_round(
         absent=tuple(m for m in members if m.key not in seen),
         member_count=len(members),
     )
+
+
+def _code_matches(submission: Submission, member: Member) -> bool:
+    """Rule 9: the code typed is the member's own (always, when the form asked for none)."""
+    if submission.code_verdict is not None:
+        return submission.code_verdict
+    if submission.code is None:
+        return True
+    return normalize(submission.code) == normalize(member.code)
 
 
 def _hundredths(score: float) -> int:
@@ -322,4 +348,10 @@ def _content(s: Submission) -> tuple[object, ...]:
         s.started_at is None,
         s.started_at or s.submitted_at,
         answers,
+        s.code is None,
+        s.code or "",
+        s.code_verdict is None,
+        bool(s.code_verdict),
+        s.edited_at is None,
+        s.edited_at or s.submitted_at,
     )

@@ -111,7 +111,7 @@ def tick_once(backend: Backend, settings: Settings, clock: Callable[[], datetime
               ) -> TickReport | None:
     """One tick that never raises: failures are logged, the loop goes on."""
     try:
-        with exclusive(lock_path(backend.owner)):
+        with exclusive(lock_path(backend.owner, settings.language), settings.language):
             outcome = backend.quiz(settings).tick(clock())
     except AlreadyRunning:
         log.info("another tick is running on this spreadsheet; skipped")

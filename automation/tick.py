@@ -19,7 +19,7 @@ from datetime import datetime
 from automation import report
 from automation.bank import read_bank
 from automation.config import Settings
-from automation.i18n import Text
+from automation.i18n import Text, count
 from automation.layout import (
     MEMBERS,
     QUESTION_STATS,
@@ -69,8 +69,8 @@ NO_MEMBERS = Text(
     "The Members tab is empty. Add the members' names so they can pick theirs in the form.",
 )
 SKIPPED_ROWS = Text(
-    "Lưu ý: bỏ qua {count} dòng có lỗi: {details}",
-    "Note: {count} row(s) with problems were skipped: {details}",
+    "Lưu ý: bỏ qua {rows} có lỗi: {details}",
+    "Note: {rows} with problems skipped: {details}",
 )
 MISSED = Text(
     "Biểu mẫu không được mở đúng giờ (dịch vụ không chạy lúc {opens}). Để thi lại, sửa Mở lúc "
@@ -584,7 +584,8 @@ class Quiz:
         details = "; ".join(p.describe(self.language) for p in problems[:3])
         if len(problems) > 3:
             details += " …"
-        return SKIPPED_ROWS(self.language, count=len({p.row for p in problems}), details=details)
+        rows = count(self.language, len({p.row for p in problems}), "dòng", "row")
+        return SKIPPED_ROWS(self.language, rows=rows, details=details)
 
     def _cells(self, spec: TabSpec, row: int, values: Mapping[str, Cell]) -> list[CellWrite]:
         """Writes for service cells of one row; a missing service column gets its header first."""

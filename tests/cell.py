@@ -16,6 +16,15 @@ from automation.cli import main
 from automation.layout import MEMBERS, QUESTIONS, SCHEDULE, TabSpec
 
 
+def toml_value(value: object) -> str:
+    """A settings value as TOML writes it: ``true``, ``60``, ``"roster"``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 class CellBase:
     """The admin's commands and the secretary's three tabs."""
 

@@ -18,7 +18,7 @@ import gspread
 
 from automation import config, googlebackend
 from automation.layout import QUESTIONS, SCHEDULE, TabSpec
-from tests.cell import CellBase
+from tests.cell import CellBase, toml_value
 
 ADMIN = "admin@example.com"
 
@@ -43,7 +43,7 @@ class GoogleCell(CellBase):
 
     def _write_config(self) -> None:
         lines = ['backend = "google"', 'timezone = "Asia/Ho_Chi_Minh"', "[quiz]"]
-        lines += [f"{key} = {value!r}".replace("'", '"') for key, value in self.quiz.items()]
+        lines += [f"{key} = {toml_value(value)}" for key, value in self.quiz.items()]
         lines += [
             "[google]",
             f'spreadsheet_id = "{self.spreadsheet_id}"',

@@ -19,7 +19,7 @@ from automation import config
 from automation.backends import forms_db
 from automation.layout import QUESTIONS, SCHEDULE, TabSpec
 from automation.localforms import LocalForms, Receipt
-from tests.cell import CellBase
+from tests.cell import CellBase, toml_value
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -54,7 +54,7 @@ class LocalCell(CellBase):
         self.folder = folder
         (folder / "config").mkdir(parents=True, exist_ok=True)
         lines = [f'language = "{language}"', 'timezone = "Asia/Ho_Chi_Minh"', "[quiz]"]
-        lines += [f"{key} = {value!r}".replace("'", '"') for key, value in quiz.items()]
+        lines += [f"{key} = {toml_value(value)}" for key, value in quiz.items()]
         lines += ["[local]", 'workbook = "data/quiz.xlsx"', 'public_url = "http://quiz.local"']
         self.config_file = folder / "config" / "settings.toml"
         self.config_file.write_text("\n".join(lines) + "\n", encoding="utf-8")

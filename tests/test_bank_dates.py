@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -134,11 +135,22 @@ def test_iso_round_trips_with_any_offset(moment: datetime, minutes: int) -> None
     assert parse_datetime(moment.isoformat(), TZ) == moment.replace(tzinfo=TZ)
 
 
-@given(st.text(max_size=30))
-def test_any_text_gives_an_aware_datetime_none_or_a_date_time_error(text: str) -> None:
+@given(st.one_of(st.text(max_size=30), moments.map(lambda m: f"{m:%d/%m/%Y %H:%M}"),
+                 st.from_regex(r"\A\d{1,2}[/.-]\d{1,2}[/.-]\d{4} \d{1,2}[:h]\d{2}\Z")))
+def test_any_text_is_read_as_what_it_says_or_refused_with_a_reason(text: str) -> None:
     try:
         moment = parse_datetime(text, TZ)
     except DateTimeError as error:
         assert error.kind in ("unreadable", "impossible", "date_only", "time_only")
-    else:
-        assert moment is None or moment.tzinfo is not None
+        return
+    if moment is None:
+        assert not text.strip()  # only a blank cell is "no date"
+        return
+    assert moment.tzinfo is not None
+    # What was read is what the text says: its year, day and month are written in it,
+    # and the same moment written day first reads back the same.
+    digits = [int(n) for n in re.findall(r"\d+", text)]
+    assert moment.year in digits and moment.day in digits and moment.month in digits
+    shown = moment.astimezone(TZ)
+    again = f"{shown.day:02d}/{shown.month:02d}/{shown.year:04d} {shown:%H:%M:%S}"
+    assert parse_datetime(again, TZ) == shown.replace(microsecond=0)

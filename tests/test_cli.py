@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -148,7 +149,8 @@ def test_an_unreadable_timestamp_names_its_line(cell: LocalCell, tmp_path: Path)
         encoding="utf-8",
     )
     assert cell.run("rank", "2023-03", "--responses-csv", str(csv_file)) == 1
-    assert "3" in cell.last_output and "export.csv" in cell.last_output
+    assert "export.csv" in cell.last_output
+    assert "dòng 3, cột Dấu thời gian" in cell.last_output and "“hôm qua”" in cell.last_output
     assert "Kết quả 2023-03" not in cell.titles()
 
 
@@ -178,3 +180,26 @@ def test_a_deleted_schedule_tab_is_named_and_init_restores_it(cell: LocalCell) -
     assert cell.run("init") == 0
     assert "Lịch thi" in cell.titles()
     assert cell.tab("Câu hỏi")[1][1] == ROWS[0]["question"]  # the other tabs are untouched
+
+
+def test_rank_an_export_whose_dates_are_month_first(cell: LocalCell, tmp_path: Path) -> None:
+    """A sheet in the US locale exports 3/10/2023: --date-format says how to read it."""
+    csv_file = tmp_path / "us.csv"
+    csv_file.write_text(
+        export([["3/10/2023 14:02:10", "10 / 10", "Trần Thị Bình", *answers()],
+                ["3/10/2023 14:01:00", "8 / 10", "Nguyễn Văn An", *answers(1)]]),
+        encoding="utf-8",
+    )
+    assert cell.run("rank", "2023-03", "--responses-csv", str(csv_file),
+                    "--date-format", "mdy") == 0, cell.last_output
+    assert cell.ranked("2023-03") == [(1, "Trần Thị Bình", 10), (2, "Nguyễn Văn An", 8)]
+    results = cell.tab("Kết quả 2023-03")
+    submitted = {r[1]: r[5] for r in results if r and isinstance(r[0], int)}
+    assert submitted["Trần Thị Bình"] == datetime(2023, 3, 10, 14, 2, 10)
+
+    # Read day first (the Vietnamese default), the same file is from October: all late.
+    assert cell.run("rank", "2023-03", "--responses-csv", str(csv_file)) == 0
+    assert cell.ranked("2023-03") == []
+    assert cell.run("rank", "2023-03", "--responses-csv", str(csv_file),
+                    "--date-format", "tháng trước") == 1
+    assert "“tháng trước”" in cell.last_output and "mdy" in cell.last_output

@@ -5,12 +5,21 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from automation.layout import Status
-from automation.lifecycle import Step, due_step, effective_status, planned_deadline
+from automation.lifecycle import (
+    Step,
+    due_step,
+    effective_status,
+    follow_form,
+    next_moment,
+    planned_deadline,
+)
 from automation.model import Round
+from automation.ports import FormStatus
 
 OPENS = datetime(2023, 3, 10, 14, 0, tzinfo=UTC)
 AHEAD = timedelta(hours=24)
@@ -60,7 +69,8 @@ def test_closed_and_rank_again_are_ranked_right_away() -> None:
 
 
 def test_never_opened_before_the_deadline_is_missed_and_nothing_opens_late() -> None:
-    late = planned_deadline(round_(), GRACE)
+    late = OPENS + timedelta(seconds=10 * 30 + 60)  # Mở lúc + time allowed + grace
+    assert planned_deadline(round_(), GRACE) == late
     assert step(round_(Status.PREPARED, form_id="f"), late) is Step.MISS
     assert step(round_(), late + timedelta(days=3)) is Step.MISS
     assert step(round_(Status.MISSED, form_id="f"), late + timedelta(days=3)) is Step.NONE
@@ -95,7 +105,7 @@ def test_a_round_is_never_opened_after_its_planned_deadline(
 ) -> None:
     now = OPENS + timedelta(seconds=offset)
     r = round_(status, form_id="f" if has_form else "")
-    if now >= planned_deadline(r, GRACE):
+    if now >= OPENS + ALLOWED + GRACE:
         assert step(r, now) not in (Step.OPEN, Step.PREPARE)
 
 
@@ -104,3 +114,66 @@ def test_a_missed_round_moved_far_ahead_is_pending_until_its_prepare_time() -> N
     assert step(moved, OPENS) is Step.RESCHEDULE
     assert step(replace(moved, status=Status.PENDING), OPENS) is Step.NONE
     assert step(moved, OPENS + timedelta(days=29, hours=1)) is Step.PREPARE
+
+
+# --- every boundary at its exact instant (a `>=` turned into `>` must fail here) ---------
+
+TICK = timedelta(microseconds=1)
+PLANNED = OPENS + ALLOWED + GRACE  # the contract's arithmetic, not planned_deadline()
+
+
+@pytest.mark.parametrize(
+    ("r", "moment", "before", "at"),
+    [
+        (round_(), OPENS - AHEAD, Step.NONE, Step.PREPARE),
+        (round_(Status.PREPARED, form_id="f"), OPENS, Step.NONE, Step.OPEN),
+        (round_(Status.PREPARED, form_id="f"), PLANNED, Step.OPEN, Step.MISS),
+        (round_(), PLANNED, Step.PREPARE, Step.MISS),
+        (round_(Status.OPEN, form_id="f", opened_at=OPENS), PLANNED, Step.NONE, Step.CLOSE),
+        (round_(Status.OPEN, form_id="f", opened_at=OPENS + timedelta(minutes=2)),
+         PLANNED + timedelta(minutes=2), Step.NONE, Step.CLOSE),
+        (round_(Status.MISSED, form_id="f"), PLANNED, Step.PREPARE, Step.NONE),
+        (round_(Status.MISSED), PLANNED, Step.PREPARE, Step.NONE),
+        (replace(round_(Status.MISSED, form_id="f"), opens_at=OPENS + timedelta(days=30)),
+         OPENS + timedelta(days=30) - AHEAD, Step.RESCHEDULE, Step.PREPARE),
+    ],
+)
+def test_each_step_falls_due_at_its_exact_instant(
+    r: Round, moment: datetime, before: Step, at: Step
+) -> None:
+    assert step(r, moment - TICK) is before
+    assert step(r, moment) is at
+
+
+def test_a_missed_round_is_pending_again_until_the_exact_planned_deadline() -> None:
+    moved = round_(Status.MISSED)
+    assert effective_status(moved, PLANNED - TICK, GRACE) is Status.PENDING
+    assert effective_status(moved, PLANNED, GRACE) is Status.MISSED
+
+
+def test_the_next_moment_is_the_next_boundary_of_the_round() -> None:
+    def upcoming(r: Round, now: datetime) -> datetime | None:
+        return next_moment(r, now, prepare_ahead=AHEAD, grace=GRACE)
+
+    assert upcoming(round_(), OPENS - AHEAD - TICK) == OPENS - AHEAD
+    assert upcoming(round_(), OPENS - AHEAD) == OPENS
+    prepared = round_(Status.PREPARED, form_id="f")
+    assert upcoming(prepared, OPENS - timedelta(hours=1)) == OPENS
+    assert upcoming(prepared, OPENS) == PLANNED
+    late = OPENS + timedelta(minutes=2)
+    opened = round_(Status.OPEN, form_id="f", opened_at=late)
+    assert upcoming(opened, late) == PLANNED  # harmless: a tick that finds nothing to do
+    assert upcoming(opened, PLANNED) == late + ALLOWED + GRACE
+    assert upcoming(opened, late + ALLOWED + GRACE) is None
+    assert upcoming(round_(Status.RANKED, form_id="f"), OPENS - AHEAD - TICK) is None
+
+
+def test_a_round_follows_what_its_form_shows() -> None:
+    prepared = round_(Status.PREPARED, form_id="f")
+    never = FormStatus(accepting=False, opened_at=None, closed_at=None)
+    assert follow_form(prepared, never) is prepared
+    opened = follow_form(prepared, FormStatus(accepting=True, opened_at=OPENS, closed_at=None))
+    assert (opened.status, opened.opened_at, opened.closed_at) == (Status.OPEN, OPENS, None)
+    shut = OPENS + ALLOWED + GRACE
+    closed = follow_form(prepared, FormStatus(accepting=False, opened_at=OPENS, closed_at=shut))
+    assert (closed.status, closed.opened_at, closed.closed_at) == (Status.CLOSED, OPENS, shut)

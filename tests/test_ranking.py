@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -402,6 +403,50 @@ def test_timestamps_in_other_time_zones_compare_as_instants() -> None:
     assert [e.reason for e in result.unranked] == [Reason.LATE]
 
 
+# --- personal codes (rule 9) and edits after the deadline ---------------------------------
+
+AN_CODED = replace(AN, code="4821")
+BINH_CODED = replace(BINH, code="7730")
+
+
+def test_a_wrong_code_is_listed_not_ranked_and_does_not_take_the_members_place() -> None:
+    """An impostor picks Bình's name first; Bình's own later response still counts."""
+    result = rank(
+        [
+            sub(BINH.name, 1, code="0000"),  # someone else, as Bình, with a guessed code
+            sub(BINH.name, 3, {Q1.key: frozenset({"B"})}, code=" 7730 "),
+            sub(AN.name, 2, code="4821"),
+        ],
+        [AN_CODED, BINH_CODED],
+    )
+    assert table(result.ranked) == [(1, AN.name, 10.0), (2, BINH.name, 2.5)]
+    assert [(e.name, e.reason) for e in result.unranked] == [(BINH.name, Reason.WRONG_CODE)]
+
+
+def test_codes_are_checked_only_when_the_form_asked_and_a_verdict_read_back_counts() -> None:
+    result = rank(
+        [
+            sub(AN.name, 1),  # no code asked (an export without the question): not checked
+            sub(BINH.name, 2, code_verdict=False),  # read back from Bài làm: it did not match
+            sub(CUONG.name, 3, code=""),  # Cường has no code; a blank one matches it
+        ],
+        [AN_CODED, BINH_CODED, CUONG],
+    )
+    assert [e.name for e in result.ranked] == [AN.name, CUONG.name]
+    assert [(e.name, e.reason) for e in result.unranked] == [(BINH.name, Reason.WRONG_CODE)]
+
+
+def test_a_response_edited_after_the_deadline_is_listed_not_ranked() -> None:
+    result = rank(
+        [
+            sub(AN.name, 2, edited_at=DEADLINE + timedelta(seconds=1)),
+            sub(BINH.name, 2, edited_at=DEADLINE),  # edited at the deadline: still in time
+        ]
+    )
+    assert [e.name for e in result.ranked] == [BINH.name]
+    assert [(e.name, e.reason) for e in result.unranked] == [(AN.name, Reason.EDITED_LATE)]
+
+
 # --- properties ----------------------------------------------------------------------
 
 NAMES = (AN.name, BINH.name, CUONG.name, DUNG.name, "Khách")
@@ -410,9 +455,23 @@ LETTERS = st.frozensets(st.sampled_from("ABCD"), max_size=3)
 
 @st.composite
 def submissions(draw: st.DrawFn) -> list[Submission]:
+    """Submissions, with twins: the same member at the same instant with the same answers,
+    differing only in response id, start time, code or edit time, so that every field the
+    ranking breaks ties on is exercised (the input order must never decide)."""
     count = draw(st.integers(min_value=0, max_value=12))
-    result = []
+    result: list[Submission] = []
     for n in range(count):
+        if result and draw(st.integers(min_value=0, max_value=3)) == 0:
+            twin = draw(st.sampled_from(result))
+            result.append(replace(twin, **draw(st.sampled_from([
+                {"response_id": f"t{n}"},
+                {"started_at": at(draw(st.integers(min_value=0, max_value=4)) / 4)},
+                {"started_at": None},
+                {"code": draw(st.sampled_from(("4821", "7730", "0000", "")))},
+                {"code_verdict": draw(st.booleans())},
+                {"edited_at": at(draw(st.integers(min_value=0, max_value=16)) / 2)},
+            ]))))
+            continue
         name = draw(st.sampled_from(NAMES))
         if draw(st.booleans()):
             name = unicodedata.normalize("NFD", name.upper())
@@ -424,6 +483,7 @@ def submissions(draw: st.DrawFn) -> list[Submission]:
                 answers={k: v for k, v in answers.items() if v},
                 response_id=draw(st.sampled_from(("", f"r{n}"))),
                 started_at=draw(st.sampled_from((None, at(0.5)))),
+                code=draw(st.sampled_from((None, "4821", "0000"))),
             )
         )
     return result
@@ -438,11 +498,12 @@ def same(a: RoundResult, b: RoundResult) -> bool:
     )
 
 
+@settings(max_examples=400)
 @given(submissions(), st.randoms(use_true_random=False))
 def test_the_result_does_not_depend_on_input_order(
     subs: list[Submission], rnd: random.Random
 ) -> None:
-    members = list(MEMBERS)
+    members = [AN_CODED, BINH, CUONG, DUNG]
     expected = rank(subs, members)
     rnd.shuffle(subs)
     rnd.shuffle(members)
@@ -482,16 +543,32 @@ def test_scores_stay_within_zero_and_ten_and_match_grade(subs: list[Submission])
         assert entry.duration >= timedelta(0)
 
 
+def _code_ok(submission: Submission, member: Member) -> bool:
+    """Rule 9 as the contract words it, for checking the ranking against."""
+    if submission.code_verdict is not None:
+        return submission.code_verdict
+    return submission.code is None or submission.code.strip() == member.code.strip()
+
+
 @given(submissions())
-def test_who_is_ranked_follows_rules_three_to_five(subs: list[Submission]) -> None:
-    result = rank(subs)
+def test_who_is_ranked_follows_rules_three_to_five_and_nine(subs: list[Submission]) -> None:
+    members = {m.key: m for m in (AN_CODED, BINH, CUONG, DUNG)}
+    result = rank(subs, list(members.values()))
     for entry in result.ranked:
         assert entry.submission.submitted_at <= DEADLINE
-        mine = [s for s in subs if entry.member and entry.member.key == _key(s.respondent)]
+        assert entry.member is not None
+        mine = [s for s in subs if entry.member.key == _key(s.respondent)
+                and _code_ok(s, entry.member)]
         assert entry.submission.submitted_at == min(s.submitted_at for s in mine)
+        assert _code_ok(entry.submission, entry.member)
     for entry in result.unranked:
         if entry.reason is Reason.NOT_MEMBER:
             assert entry.member is None
+            assert _key(entry.submission.respondent) not in members
+        elif entry.reason is Reason.WRONG_CODE:
+            assert entry.member is None
+            claimed = members[_key(entry.submission.respondent)]
+            assert not _code_ok(entry.submission, claimed)
         elif entry.reason is Reason.LATE:
             assert entry.submission.submitted_at > DEADLINE
 

@@ -7,8 +7,10 @@ deadline, a rescheduled round, a re-ranked round and a bank that is short.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -229,3 +231,122 @@ def test_an_english_cell_gets_english_statuses_and_tabs(tmp_path: Path) -> None:
     text = cell.text("Results 2023-03")
     assert "Rank | Name | Score (/10)" in text and "Not taken part" in text
     assert {"Responses 2023-03", "Question stats", "Season 2023"} <= set(cell.titles())
+
+
+@pytest.fixture(params=["local", "google"])
+def email_cell(request: pytest.FixtureRequest, tmp_path: Path) -> Cell:
+    """A cell whose members say who they are by their (verified, on Google) email."""
+    cell: Cell
+    if request.param == "google":
+        cell = GoogleCell(request.getfixturevalue("fake_google"), tmp_path, identity="email")
+        cell.init()
+    else:
+        cell = LocalCell(tmp_path, identity="email")
+        assert cell.run("init") == 0
+    cell.questions(question_rows(8))
+    cell.write_tab(MEMBERS_TAB, [{"name": n, "email": e} for n, e in EMAILS.items()])
+    cell.schedule([FIVE])
+    return cell
+
+
+EMAILS = {"Nguyễn Văn An": "an@example.com", "Trần Thị Bình": "Binh.Tran@Example.com",
+          "Lê Văn Cường": "cuong@example.com"}
+
+
+def test_a_whole_round_with_email_identity(email_cell: Cell) -> None:
+    cell = email_cell
+    assert cell.tick(OPENS) == 0, cell.last_output
+    bình = "binh.tran@example.com"  # the same address, as the phone or Google spells it
+    if isinstance(cell, GoogleCell):
+        cell.answer("2023-03", "", email="an@example.com", at=OPENS + timedelta(seconds=80))
+        cell.answer("2023-03", "", email=bình, wrong=1, at=OPENS + timedelta(seconds=60))
+        cell.answer("2023-03", "", email="stranger@example.com", at=OPENS + timedelta(seconds=70))
+    else:
+        cell.answer("2023-03", "an@example.com", started=OPENS,
+                    submitted=OPENS + timedelta(seconds=80))
+        cell.answer("2023-03", bình, wrong=1, started=OPENS,
+                    submitted=OPENS + timedelta(seconds=60))
+    assert cell.tick(DEADLINE) == 0, cell.last_output
+    # Ranked by score under the roster's names, matched by email.
+    assert cell.ranked("2023-03") == [(1, "Nguyễn Văn An", 10), (2, "Trần Thị Bình", 8)]
+    text = cell.text("Kết quả 2023-03")
+    assert "Lê Văn Cường" in text.split("Chưa tham gia")[1]
+    if isinstance(cell, GoogleCell):
+        assert "stranger@example.com" in text and "Không có trong danh sách" in text
+
+
+def test_google_failing_after_every_retry_exits_3_and_notes_the_round(
+    fake_google: Any, tmp_path: Path
+) -> None:
+    cell = GoogleCell(fake_google, tmp_path)
+    cell.init()
+    cell.questions(question_rows(8))
+    cell.members(MEMBERS)
+    cell.schedule([FIVE])
+    fake_google.fault(r"POST /v1/forms", status=503, times=100)
+    assert cell.tick(OPENS - timedelta(hours=1)) == 3, cell.last_output
+    assert "Google Forms API" in cell.last_output and "Traceback" not in cell.last_output
+    row = cell.rounds()["2023-03"]
+    assert row["status"] == "Lỗi" and "thử lại" in row["note"]
+    fake_google.app.faults.clear()  # Google answers again
+    assert cell.tick(OPENS - timedelta(minutes=30)) == 0, cell.last_output
+    assert cell.rounds()["2023-03"]["status"] == "Đã chuẩn bị"
+
+
+VIETNAMESE = re.compile("[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]",
+                        re.IGNORECASE)
+
+
+def test_an_english_cell_reads_english_in_every_message(tmp_path: Path) -> None:
+    """No Vietnamese default, word or form of plural in what the admin reads."""
+    cell = LocalCell(tmp_path, language="en")
+    assert cell.run("init") == 0
+    english = [f"Member {n}" for n in range(1, 4)]
+    rows = [{**r, "question": f"Question {n}: which document says {n}?", "A": f"Wrong {n}",
+             "B": f"Right {n}", "C": f"Other {n}", "source": f"Document {n}"}
+            for n, r in enumerate(question_rows(6), start=1)]
+    cell.write_tab(QUESTIONS, rows, language="en")
+    cell.write_tab(MEMBERS_TAB, [{"name": n} for n in english[:1]], language="en")
+    cell.write_tab(SCHEDULE, [FIVE], language="en")
+    outputs = []
+    for args in (("check",), ("status",), ("check", "2023-03"), ("doctor",)):
+        cell.run(*args)
+        outputs.append(cell.last_output)
+    cell.tick(OPENS)
+    outputs.append(cell.last_output)
+    cell.tick(DEADLINE)
+    outputs.append(cell.last_output)
+    cell.run("rank", "2099-01")
+    outputs.append(cell.last_output)
+    cell.run("tick", "--now", "yesterday")
+    outputs.append(cell.last_output)
+    text = "\n".join(outputs)
+    assert not VIETNAMESE.search(text), VIETNAMESE.findall(text)
+    assert "1 member," in outputs[0] and "6 questions" in outputs[0] and "1 round." in outputs[0]
+    assert "(s)" not in text
+    assert not re.search(r"\b1 (?:question|member|round|problem)s\b", text), text
+
+
+def test_a_round_renamed_after_it_opened_is_ranked_from_its_own_form(cell: Cell) -> None:
+    """The secretary renames the round (its id could not name a tab, say) while it is open."""
+    assert cell.tick(OPENS) == 0
+    cell.answer("2023-03", "Nguyễn Văn An", started=OPENS, submitted=OPENS + timedelta(seconds=60))
+    cell.answer("2023-03", "Trần Thị Bình", wrong=2, started=OPENS,
+                submitted=OPENS + timedelta(seconds=70))
+    cell.edit(SCHEDULE, 2, "round", "2023-03b")
+    assert cell.tick(DEADLINE) == 0, cell.last_output
+    assert cell.rounds()["2023-03b"]["status"] == "Đã xếp hạng"
+    # The form's own questions are found again: the answers are graded, not all wrong.
+    assert cell.ranked("2023-03b") == [(1, "Nguyễn Văn An", 10), (2, "Trần Thị Bình", 6)]
+
+
+def test_a_round_id_that_cannot_name_a_tab_is_an_error_to_fix_never_a_connection_error(
+    cell: Cell,
+) -> None:
+    cell.schedule([FIVE, {"round": "2027/04", "opens_at": "10/04/2027 14:00", "questions": 5}])
+    assert cell.run("check") == 1
+    assert "2027/04" in cell.last_output and "Kết quả 2027/04" in cell.last_output
+    assert cell.tick(OPENS - timedelta(hours=1)) == 1
+    row = cell.rounds()["2027/04"]
+    assert row["status"] == "Lỗi" and "2027-04" in row["note"] and "kết nối" not in row["note"]
+    assert cell.rounds()["2023-03"]["status"] == "Đã chuẩn bị"  # the other round goes on

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from automation.backends import open_backend
 from automation.filelock import exclusive, lock_path
-from automation.service import run
+from automation.service import Loop, run
+from automation.tick import TickReport
 from tests.localcell import LocalCell, local, question_rows
 
 OPENS = local("10/03/2023 14:00")
@@ -50,7 +53,19 @@ def test_a_second_tick_on_the_same_spreadsheet_does_nothing(cell: LocalCell) -> 
     assert cell.rounds()["2023-03"]["status"] == "Đang mở"
 
 
-def test_the_loop_outlives_a_failed_tick_and_moves_rounds_on(cell: LocalCell) -> None:
+def wait_for(condition: Callable[[], bool], seconds: float = 10) -> bool:
+    """Poll ``condition`` until it holds or ``seconds`` pass; whether it held."""
+    give_up = time.monotonic() + seconds
+    while time.monotonic() < give_up:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_the_loop_outlives_a_failed_tick_and_moves_rounds_on(
+    cell: LocalCell, caplog: pytest.LogCaptureFixture
+) -> None:
     clock = {"now": OPENS - timedelta(hours=1)}
     stop = threading.Event()
     good = cell.workbook.read_bytes()
@@ -65,7 +80,8 @@ def test_the_loop_outlives_a_failed_tick_and_moves_rounds_on(cell: LocalCell) ->
     )
     service.start()
     try:
-        time.sleep(0.8)
+        # Three ticks in a row fail on the broken file, and the loop goes on.
+        assert wait_for(lambda: caplog.text.count("tick failed") >= 3), caplog.text
         assert service.is_alive()
         cell.workbook.write_bytes(good)
         deadline = time.monotonic() + 10
@@ -91,8 +107,10 @@ def test_sigterm_stops_the_service_cleanly(cell: LocalCell) -> None:
     cell.config_file.write_text(
         text.replace("[local]", f'[local]\nhost = "127.0.0.1"\nport = {port}'), encoding="utf-8"
     )
+    log_file = cell.folder / "logs" / "service.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "automation", "--config", str(cell.config_file), "run"],
+        [sys.executable, "-m", "automation", "run", "--config", str(cell.config_file),
+         "--log-file", str(log_file)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -114,6 +132,13 @@ def test_sigterm_stops_the_service_cleanly(cell: LocalCell) -> None:
     text = out.decode("utf-8", "replace")
     assert process.returncode == 0, text
     assert "service stopped" in text
+    # The log file has the same events, each stamped in the cell's zone (day first).
+    logged = log_file.read_text(encoding="utf-8")
+    assert "service started" in logged and "service stopped" in logged
+    stamp = re.match(r"(\d\d/\d\d/\d{4} \d\d:\d\d:\d\d) INFO ", logged)
+    assert stamp, logged
+    moment = datetime.strptime(stamp.group(1), "%d/%m/%Y %H:%M:%S").replace(tzinfo=OPENS.tzinfo)
+    assert abs(moment - datetime.now(UTC)) < timedelta(minutes=2)  # local time, not UTC
 
 
 def test_now_replaces_the_clock_in_the_configured_zone(cell: LocalCell) -> None:
@@ -124,3 +149,40 @@ def test_now_replaces_the_clock_in_the_configured_zone(cell: LocalCell) -> None:
     assert cell.rounds()["2023-03"]["status"] == "Đang mở"
     assert cell.run("tick", "--now", "không phải giờ") == 2  # a usage error
     assert "--now" in cell.last_output
+
+
+class SteppedClock:
+    """A clock that moves only when the loop naps: ``wait(s)`` moves it ``s`` seconds on."""
+
+    def __init__(self, start: datetime, stop_at: datetime) -> None:
+        self.now = start
+        self.stop_at = stop_at
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def is_set(self) -> bool:
+        return self.now >= self.stop_at
+
+    def wait(self, seconds: float) -> bool:
+        self.now += timedelta(seconds=seconds)
+        return self.is_set()
+
+
+def test_the_loop_ticks_at_each_due_moment_to_the_microsecond() -> None:
+    """A form opens at Mở lúc and closes at its deadline, not at the next periodic tick."""
+    start = OPENS - timedelta(seconds=10)
+    due = [OPENS, OPENS + timedelta(seconds=5 * 30 + 60, microseconds=250_000)]
+    clock = SteppedClock(start, stop_at=due[-1] + timedelta(seconds=5))
+    ticks: list[datetime] = []
+
+    def tick() -> TickReport:
+        ticks.append(clock())
+        upcoming = [moment for moment in due if moment > clock()]
+        return TickReport(next_moment=min(upcoming, default=None))
+
+    Loop(tick, clock, reread=30).run(clock)  # type: ignore[arg-type]  # a stepped Event
+    assert ticks[0] == start
+    assert due[0] in ticks and due[1] in ticks
+    # Between two due moments it naps at most a second at a time, and never ticks early.
+    assert all(moment == start or moment in due for moment in ticks)
