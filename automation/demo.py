@@ -198,10 +198,10 @@ def run_demo(*, language: str = "vi", keep: Path | None = None) -> int:
         quiz.tick(clock())
         _, bank = load_bank(workbook, settings)
         final = bank.round(ROUND_ID)
-        if final is None:
-            print(FAILED(language, error=f"{ROUND_ID}?"))
+        result = quiz.results.get(ROUND_ID)
+        if final is None or result is None:
+            print(FAILED(language, error=final.note if final else f"{ROUND_ID}?"))
             return 1
-        result = quiz.publish(bank, final, questions, forms.responses(final.form_id))
     finally:
         server.stop()
     print()
