@@ -8,6 +8,7 @@ file lives in a folder named ``config``, otherwise the file's own folder.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -78,6 +79,28 @@ class GoogleSettings:
 
 
 @dataclass(frozen=True)
+class RatingSettings:
+    """``[rating]``: the monthly "6 tốt" rating and the year's proposal built from it.
+
+    Thresholds are points (0–100), best level first; a row reaches a level when
+    its points are at least the threshold, and the last level is everything
+    below. Level names left empty take the defaults in the configured language
+    (``automation.layout.MONTH_LEVELS`` / ``YEAR_LEVELS``); names given here are
+    used whatever the language.
+    """
+
+    min_months: int = 6  # fewer rated months in the year: "Chưa đủ căn cứ"
+    excellent_cap_percent: int = 20  # excellent proposals above this % of "tốt": a warning
+    self_assessment: bool = False
+    open_day: int = 25  # of the month, when the self-assessment form opens
+    days_open: int = 5
+    month_thresholds: tuple[float, ...] = (100.0, 80.0, 50.0)
+    month_levels: tuple[str, ...] = ()  # four names, best first; empty: the defaults
+    year_thresholds: tuple[float, ...] = (90.0, 70.0, 50.0)
+    year_levels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     backend: str = "local"
     language: str = "vi"
@@ -85,6 +108,7 @@ class Settings:
     quiz: QuizSettings = field(default_factory=QuizSettings)
     local: LocalSettings = field(default_factory=LocalSettings)
     google: GoogleSettings = field(default_factory=GoogleSettings)
+    rating: RatingSettings = field(default_factory=RatingSettings)
     source: Path | None = None  # the file these came from, if any
 
     @property
@@ -108,6 +132,11 @@ _RANGES = {
     "quiz.grace_seconds": (0, 3600),
     "quiz.prepare_hours_ahead": (0, 24 * 30),
     "local.port": (1, 65535),
+    "rating.min_months": (1, 12),
+    "rating.excellent_cap_percent": (0, 100),
+    # Up to 28, so every month has the day.
+    "rating.open_day": (1, 28),
+    "rating.days_open": (1, 28),
 }
 
 
@@ -151,7 +180,12 @@ def load(path: Path | None = None, *, language: str = "vi") -> Settings:
 
 
 def _build(data: dict[str, Any], file: Path, language: str) -> Settings:
-    sections = {"quiz": QuizSettings, "local": LocalSettings, "google": GoogleSettings}
+    sections = {
+        "quiz": QuizSettings,
+        "local": LocalSettings,
+        "google": GoogleSettings,
+        "rating": RatingSettings,
+    }
     top: dict[str, Any] = {}
     for key, value in data.items():
         if key in sections:
@@ -165,7 +199,10 @@ def _build(data: dict[str, Any], file: Path, language: str) -> Settings:
                         expected="phải là một mục [" + key + "]",
                     )
                 )
-            top[key] = _section(sections[key], key, value, file, language)
+            if key == "rating":
+                top[key] = _rating_section(value, file, language)
+            else:
+                top[key] = _section(sections[key], key, value, file, language)
         elif key in {f.name for f in fields(Settings)} - {"source", *sections}:
             top[key] = _value(key, value, str, file, language)
         else:
@@ -198,6 +235,63 @@ def _section(cls: type, name: str, values: dict[str, Any], file: Path, language:
             kind = Path
         kwargs[key] = _value(f"{name}.{key}", value, kind, file, language)
     return cls(**kwargs)
+
+
+_LEVEL_COUNT = 4  # names of the levels; one threshold fewer
+
+
+def _rating_section(values: dict[str, Any], file: Path, language: str) -> RatingSettings:
+    """``[rating]``: the plain keys as every section's, then the thresholds and level names."""
+    lists = {"month_thresholds", "month_levels", "year_thresholds", "year_levels"}
+    plain = {k: v for k, v in values.items() if k not in lists}
+    settings = _section(RatingSettings, "rating", plain, file, language)
+    kwargs: dict[str, Any] = {}
+    for key in sorted(lists & values.keys()):
+        value = values[key]
+        if key.endswith("thresholds"):
+            kwargs[key] = _thresholds(f"rating.{key}", value, file, language)
+        else:
+            kwargs[key] = _level_names(f"rating.{key}", value, file, language)
+    return replace(settings, **kwargs)
+
+
+def _thresholds(key: str, value: Any, file: Path, language: str) -> tuple[float, ...]:
+    numbers = value if isinstance(value, list) else []
+    ok = (
+        len(numbers) == _LEVEL_COUNT - 1
+        and all(isinstance(n, int | float) and not isinstance(n, bool) for n in numbers)
+        and all(0 < n <= 100 for n in numbers)
+        and all(a > b for a, b in itertools.pairwise(numbers))
+    )
+    if not ok:
+        expected = (
+            "3 số giảm dần, lớn hơn 0 và không quá 100, ví dụ [100, 80, 50]"
+            if language == "vi"
+            else "3 numbers, highest first, above 0 and at most 100, e.g. [100, 80, 50]"
+        )
+        raise InputError(BAD_VALUE(language, file=file, key=key, value=value, expected=expected))
+    return tuple(float(n) for n in numbers)
+
+
+def _level_names(key: str, value: Any, file: Path, language: str) -> tuple[str, ...]:
+    names = value if isinstance(value, list) else None
+    cleaned = [" ".join(n.split()) for n in names if isinstance(n, str)] if names else []
+    ok = names is not None and (
+        not names
+        or (
+            len(cleaned) == len(names) == _LEVEL_COUNT
+            and all(cleaned)
+            and len({n.casefold() for n in cleaned}) == _LEVEL_COUNT
+        )
+    )
+    if not ok:
+        expected = (
+            "[] (tên mặc định) hoặc 4 tên khác nhau, mức cao nhất trước"
+            if language == "vi"
+            else "[] (the default names) or 4 different names, best first"
+        )
+        raise InputError(BAD_VALUE(language, file=file, key=key, value=value, expected=expected))
+    return tuple(cleaned)
 
 
 def _value(key: str, value: Any, kind: type, file: Path, language: str) -> Any:

@@ -186,3 +186,96 @@ def find_tab(titles: Iterable[str], spec: TabSpec) -> str | None:
         if spec.matches(title):
             return title
     return None
+
+
+# --- the monthly "6 tốt" rating -----------------------------------------------------------
+
+CRITERIA = TabSpec(
+    "criteria",
+    "Tiêu chí",
+    "Criteria",
+    (
+        Column("side", "Đối tượng", "Applies to", required=True),
+        Column("number", "Số", "No.", required=True),
+        # The text last: a long criterion runs on to the right instead of being cut off.
+        Column("weight", "Trọng số", "Weight"),
+        Column("text", "Tiêu chí", "Criterion", required=True),
+    ),
+)
+
+#: At most this many criteria per side (one numbered column each in a month's tab).
+MAX_CRITERIA = 10
+
+
+class Side(Enum):
+    """Who a criterion rates: each member, or the cell itself (``Đối tượng``)."""
+
+    MEMBER = ("Đảng viên", "Member")
+    CELL = ("Chi bộ", "Cell")
+
+    def label(self, language: str) -> str:
+        vi, en = self.value
+        return en if language == "en" else vi
+
+    @classmethod
+    def parse(cls, text: str) -> Side | None:
+        key = normalize(text)
+        for side in cls:
+            if key in (normalize(side.value[0]), normalize(side.value[1])):
+                return side
+        return None
+
+
+class Mark(Enum):
+    """A criterion cell of a month's tab, as the chi ủy fills it (drop-down words)."""
+
+    MET = ("Đạt", "Met")
+    NOT_MET = ("Chưa đạt", "Not met")
+
+    def label(self, language: str) -> str:
+        vi, en = self.value
+        return en if language == "en" else vi
+
+    @classmethod
+    def parse(cls, text: str) -> Mark | None:
+        """The mark a cell holds (either language; "Không đạt" too); unknown text is ``None``."""
+        key = normalize(text)
+        if key in (normalize("Đạt"), normalize("Met")):
+            return cls.MET
+        if key in (normalize("Chưa đạt"), normalize("Không đạt"), normalize("Not met")):
+            return cls.NOT_MET
+        return None
+
+
+#: The ``Kỷ luật`` drop-down word; blank (or "Không" / "No") means not disciplined.
+DISCIPLINED = ("Có", "Yes")
+NOT_DISCIPLINED = ("Không", "No")
+
+RATING_MONTH = ServiceTab("Đánh giá", "Rating", per_round=True)  # suffix: yyyy-mm
+RATING_YEAR = ServiceTab("Xếp loại", "Rating", per_round=True)  # suffix: the year
+
+# The columns of ``Đánh giá <yyyy-mm>`` besides the numbered criteria, in the tab's order:
+# the name first, the criteria, then these.
+MONTH_NAME = Column("name", "Họ và tên", "Name", required=True)
+MONTH_COLUMNS = (
+    Column("disciplined", "Kỷ luật", "Disciplined"),
+    Column("note", "Ghi chú", "Note"),
+    Column("self", "Tự đánh giá", "Self-assessment", service=True),
+    Column("points", "Điểm", "Points", service=True),
+    Column("level", "Xếp loại tháng", "Monthly level", service=True),
+)
+
+#: Default names of the monthly levels and of the year's, best first (``[rating]`` may rename).
+MONTH_LEVELS = (
+    ("Đạt 6 tốt", "Six good"),
+    ("Tốt", "Good"),
+    ("Đạt", "Pass"),
+    ("Chưa đạt", "Below pass"),
+)
+YEAR_LEVELS = (
+    ("Hoàn thành xuất sắc nhiệm vụ", "Completed tasks excellently"),
+    ("Hoàn thành tốt nhiệm vụ", "Completed tasks well"),
+    ("Hoàn thành nhiệm vụ", "Completed tasks"),
+    ("Không hoàn thành nhiệm vụ", "Did not complete tasks"),
+)
+NOT_ENOUGH_MONTHS = ("Chưa đủ căn cứ", "Not enough months")
