@@ -400,8 +400,8 @@ NOTE_CAPPED = Text(
     "disciplined in month {months}: at most {second} (by points: {by_points})",
 )
 NOTE_LINE = Text("Ghi chú: {notes}.", "Note: {notes}.")
-# The level columns take the fourth width. 126 characters in all: one A4 page in landscape.
-YEAR_WIDTHS = (4, 22, 9, 7, 8, 11, 12, 9, 28)
+# The level columns take the fourth width. 129 characters in all: one A4 page in landscape.
+YEAR_WIDTHS = (4, 22, 8, 7, 8, 11, 11, 9, 28)
 LINE_WIDTH = 140  # characters of a header block line or a note: the table's width (text is
 # narrower than the digit a column width counts)
 
@@ -488,7 +488,7 @@ def year_tab(
             if row.side is Side.MEMBER:
                 number += 1
             rows.append(_year_row(number if row.side is Side.MEMBER else None, row,
-                                  year_names, not_enough))
+                                  year_names, not_enough, language))
             notes = _year_notes(row, year_names, settings, language)
             if notes:
                 lines(NOTE_LINE(language, notes="; ".join(notes)), column=2)
@@ -507,11 +507,11 @@ def year_tab(
     )
 
 
-def _year_row(number: int | None, row: YearRow, names: Sequence[str], not_enough: str
-              ) -> list[Cell]:
+def _year_row(number: int | None, row: YearRow, names: Sequence[str], not_enough: str,
+              language: str) -> list[Cell]:
     return [
         number,
-        row.name,
+        cell_label(language) if row.side is Side.CELL else row.name,
         len(row.months_rated),
         *row.by_level,
         float(row.average) if row.average is not None else None,
