@@ -238,6 +238,14 @@ def _section(cls: type, name: str, values: dict[str, Any], file: Path, language:
 
 
 _LEVEL_COUNT = 4  # names of the levels; one threshold fewer
+THRESHOLDS_EXPECTED = Text(
+    "3 số giảm dần, lớn hơn 0 và không quá 100, ví dụ [100, 80, 50]",
+    "3 numbers, highest first, above 0 and at most 100, e.g. [100, 80, 50]",
+)
+LEVELS_EXPECTED = Text(
+    "[] (tên mặc định) hoặc 4 tên khác nhau, mức cao nhất trước",
+    "[] (the default names) or 4 different names, best first",
+)
 
 
 def _rating_section(values: dict[str, Any], file: Path, language: str) -> RatingSettings:
@@ -248,14 +256,18 @@ def _rating_section(values: dict[str, Any], file: Path, language: str) -> Rating
     kwargs: dict[str, Any] = {}
     for key in sorted(lists & values.keys()):
         value = values[key]
-        if key.endswith("thresholds"):
-            kwargs[key] = _thresholds(f"rating.{key}", value, file, language)
-        else:
-            kwargs[key] = _level_names(f"rating.{key}", value, file, language)
+        thresholds = key.endswith("thresholds")
+        parsed = _thresholds(value) if thresholds else _level_names(value)
+        if parsed is None:
+            expected = (THRESHOLDS_EXPECTED if thresholds else LEVELS_EXPECTED)(language)
+            raise InputError(BAD_VALUE(language, file=file, key=f"rating.{key}", value=value,
+                                       expected=expected))
+        kwargs[key] = parsed
     return replace(settings, **kwargs)
 
 
-def _thresholds(key: str, value: Any, file: Path, language: str) -> tuple[float, ...]:
+def _thresholds(value: Any) -> tuple[float, ...] | None:
+    """Three numbers in (0, 100], strictly falling; ``None`` otherwise."""
     numbers = value if isinstance(value, list) else []
     ok = (
         len(numbers) == _LEVEL_COUNT - 1
@@ -263,35 +275,20 @@ def _thresholds(key: str, value: Any, file: Path, language: str) -> tuple[float,
         and all(0 < n <= 100 for n in numbers)
         and all(a > b for a, b in itertools.pairwise(numbers))
     )
-    if not ok:
-        expected = (
-            "3 số giảm dần, lớn hơn 0 và không quá 100, ví dụ [100, 80, 50]"
-            if language == "vi"
-            else "3 numbers, highest first, above 0 and at most 100, e.g. [100, 80, 50]"
-        )
-        raise InputError(BAD_VALUE(language, file=file, key=key, value=value, expected=expected))
-    return tuple(float(n) for n in numbers)
+    return tuple(float(n) for n in numbers) if ok else None
 
 
-def _level_names(key: str, value: Any, file: Path, language: str) -> tuple[str, ...]:
-    names = value if isinstance(value, list) else None
-    cleaned = [" ".join(n.split()) for n in names if isinstance(n, str)] if names else []
-    ok = names is not None and (
-        not names
-        or (
-            len(cleaned) == len(names) == _LEVEL_COUNT
-            and all(cleaned)
-            and len({n.casefold() for n in cleaned}) == _LEVEL_COUNT
-        )
+def _level_names(value: Any) -> tuple[str, ...] | None:
+    """No names (the defaults), or four different non-blank ones; ``None`` otherwise."""
+    if not isinstance(value, list):
+        return None
+    cleaned = [" ".join(n.split()) for n in value if isinstance(n, str)]
+    ok = not value or (
+        len(cleaned) == len(value) == _LEVEL_COUNT
+        and all(cleaned)
+        and len({n.casefold() for n in cleaned}) == _LEVEL_COUNT
     )
-    if not ok:
-        expected = (
-            "[] (tên mặc định) hoặc 4 tên khác nhau, mức cao nhất trước"
-            if language == "vi"
-            else "[] (the default names) or 4 different names, best first"
-        )
-        raise InputError(BAD_VALUE(language, file=file, key=key, value=value, expected=expected))
-    return tuple(cleaned)
+    return tuple(cleaned) if ok else None
 
 
 def _value(key: str, value: Any, kind: type, file: Path, language: str) -> Any:

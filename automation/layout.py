@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Self
 
 from automation.text import normalize
 
@@ -207,44 +208,41 @@ CRITERIA = TabSpec(
 MAX_CRITERIA = 10
 
 
-class Side(Enum):
+class _Words(Enum):
+    """Words the secretary writes, a ``(vi, en)`` pair each; either is read."""
+
+    def label(self, language: str) -> str:
+        vi, en = self.value
+        return en if language == "en" else vi
+
+    @classmethod
+    def parse(cls, text: str) -> Self | None:
+        key = normalize(text)
+        for member in cls:
+            if key in (normalize(member.value[0]), normalize(member.value[1])):
+                return member
+        return None
+
+
+class Side(_Words):
     """Who a criterion rates: each member, or the cell itself (``Đối tượng``)."""
 
     MEMBER = ("Đảng viên", "Member")
     CELL = ("Chi bộ", "Cell")
 
-    def label(self, language: str) -> str:
-        vi, en = self.value
-        return en if language == "en" else vi
 
-    @classmethod
-    def parse(cls, text: str) -> Side | None:
-        key = normalize(text)
-        for side in cls:
-            if key in (normalize(side.value[0]), normalize(side.value[1])):
-                return side
-        return None
-
-
-class Mark(Enum):
+class Mark(_Words):
     """A criterion cell of a month's tab, as the chi ủy fills it (drop-down words)."""
 
     MET = ("Đạt", "Met")
     NOT_MET = ("Chưa đạt", "Not met")
 
-    def label(self, language: str) -> str:
-        vi, en = self.value
-        return en if language == "en" else vi
-
     @classmethod
-    def parse(cls, text: str) -> Mark | None:
-        """The mark a cell holds (either language; "Không đạt" too); unknown text is ``None``."""
-        key = normalize(text)
-        if key in (normalize("Đạt"), normalize("Met")):
-            return cls.MET
-        if key in (normalize("Chưa đạt"), normalize("Không đạt"), normalize("Not met")):
+    def parse(cls, text: str) -> Self | None:
+        """Either language's word; "Không đạt" (not achieved) is read as not met too."""
+        if normalize(text) == normalize("Không đạt"):
             return cls.NOT_MET
-        return None
+        return super().parse(text)
 
 
 #: The ``Kỷ luật`` drop-down word; blank (or "Không" / "No") means not disciplined.
