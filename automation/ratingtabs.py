@@ -31,13 +31,12 @@ from automation.ports import SheetTab, Validation
 from automation.rating import (
     Criteria,
     Criterion,
-    YearRow,
-    YearTable,
     cell_label,
     month_levels,
     month_title,
     year_levels,
 )
+from automation.ratingyear import YearRow, YearTable
 from automation.text import Cell, clean, normalize
 
 #: Rows below the last one of a new month's tab that still get the drop-downs (members

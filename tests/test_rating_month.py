@@ -15,7 +15,8 @@ import pytest
 from automation.config import RatingSettings
 from automation.model import Member
 from automation.ports import CellWrite
-from automation.rating import Criteria, MonthPlan, plan_month, read_criteria
+from automation.rating import Criteria, read_criteria
+from automation.ratingmonth import MonthPlan, plan_month
 from automation.ratingtabs import SPARE_ROWS, month_tab
 from automation.text import Cell
 from automation.workbook import LocalWorkbook

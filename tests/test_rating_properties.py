@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from automation.layout import MONTH_COLUMNS, Mark
 from automation.model import Member
-from automation.rating import Criteria, MonthPlan, points
+from automation.rating import Criteria, points
+from automation.ratingmonth import MonthPlan
 from automation.text import Cell, normalize
 from tests.test_rating_month import SETTINGS, Rows, apply, criteria, plan, written
 

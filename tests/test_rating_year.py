@@ -19,17 +19,10 @@ from hypothesis import strategies as st
 from automation.config import RatingSettings
 from automation.layout import Side
 from automation.model import Member, RoundScore
-from automation.rating import (
-    Criteria,
-    MonthSheet,
-    YearRow,
-    YearTable,
-    find_month_tabs,
-    month_id,
-    read_month,
-    year_table,
-)
+from automation.rating import Criteria, find_month_tabs, month_id
+from automation.ratingmonth import MonthSheet, read_month
 from automation.ratingtabs import LINE_WIDTH, year_tab
+from automation.ratingyear import YearRow, YearTable, year_table
 from automation.text import Cell, normalize
 from tests.test_rating_month import SETTINGS, M, N, criteria, tab
 
