@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Self
+from functools import cache
+from typing import Self, TypeVar
 
 from automation.text import normalize
 
@@ -208,6 +209,9 @@ CRITERIA = TabSpec(
 MAX_CRITERIA = 10
 
 
+_W = TypeVar("_W", bound="_Words")
+
+
 class _Words(Enum):
     """Words the secretary writes, a ``(vi, en)`` pair each; either is read."""
 
@@ -217,11 +221,16 @@ class _Words(Enum):
 
     @classmethod
     def parse(cls, text: str) -> Self | None:
-        key = normalize(text)
-        for member in cls:
-            if key in (normalize(member.value[0]), normalize(member.value[1])):
-                return member
-        return None
+        keys = _word_keys(cls)
+        return keys.get(text) or keys.get(normalize(text))
+
+
+@cache
+def _word_keys(words: type[_W]) -> dict[str, _W]:
+    """Each word, as written and as its comparison key → its member (built once per enum:
+    a month's tab holds hundreds of drop-down words, mostly written exactly so)."""
+    return {key: member for member in words for word in member.value
+            for key in (word, normalize(word))}
 
 
 class Side(_Words):
@@ -229,6 +238,9 @@ class Side(_Words):
 
     MEMBER = ("Đảng viên", "Member")
     CELL = ("Chi bộ", "Cell")
+
+
+_NOT_ACHIEVED = normalize("Không đạt")
 
 
 class Mark(_Words):
@@ -240,9 +252,10 @@ class Mark(_Words):
     @classmethod
     def parse(cls, text: str) -> Self | None:
         """Either language's word; "Không đạt" (not achieved) is read as not met too."""
-        if normalize(text) == normalize("Không đạt"):
+        found = super().parse(text)
+        if found is None and normalize(text) == _NOT_ACHIEVED:
             return cls.NOT_MET
-        return super().parse(text)
+        return found
 
 
 #: The ``Kỷ luật`` drop-down word; blank (or "Không" / "No") means not disciplined.

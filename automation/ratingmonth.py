@@ -43,7 +43,6 @@ from automation.rating import (
     number_list,
     points,
     row_side,
-    to_hundredths,
 )
 from automation.text import Cell, cell_text, clean, is_blank, normalize
 
@@ -129,10 +128,10 @@ class RowRating:
     points: Decimal | None = None  # set only when the row is rated
     level: int | None = None  # index into the monthly levels
     duplicate_of: int | None = None  # the sheet row that counts for this name
+    key: str = field(init=False, repr=False, compare=False)  # the name, normalised
 
-    @property
-    def key(self) -> str:
-        return normalize(self.name)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", normalize(self.name))
 
     @property
     def rated(self) -> bool:
@@ -166,20 +165,22 @@ class MonthSheet:
     width: int = 0  # the last non-blank header's column
     last_row: int = 0  # the last row holding anything
     service: Mapping[tuple[int, str], Cell] = field(default_factory=dict)  # (row, key) → value
+    _counted: dict[str, RowRating] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        counted = {r.key: r for r in self.rows if r.duplicate_of is None}
+        object.__setattr__(self, "_counted", counted)
 
     def row_of(self, name: str) -> RowRating | None:
         """The row that counts for ``name`` (duplicates do not)."""
-        key = normalize(name)
-        for row in self.rows:
-            if row.key == key and row.duplicate_of is None:
-                return row
-        return None
+        return self._counted.get(normalize(name))
 
 
 _MONTH_FIXED = (MONTH_NAME, *MONTH_COLUMNS)
 # A criterion's column: its number, maybe after "TC", "Tiêu chí", "Criterion" or "No.".
 _NUMBER_HEADER = re.compile(r"^(?:(?:tc|tiêu chí|criterion|no\.?|số)\s*)?(\d{1,3})$")
 _SERVICE_KEYS = tuple(c.key for c in MONTH_COLUMNS if c.service)
+_NOT_DISCIPLINED = frozenset(normalize(w) for w in NOT_DISCIPLINED)
 
 
 def read_month(
@@ -276,7 +277,8 @@ def read_month(
             problems.append(Problem(title, number, headers.get("disciplined"), FORMULA_ERROR(
                 language, value=cell_text(at(cells, columns.get("disciplined"))))))
             disciplined = True
-        first = first_rows.setdefault(normalize(name), number)
+        # One row per member, and one for the cell whichever language names it.
+        first = first_rows.setdefault("" if side is Side.CELL else normalize(name), number)
         duplicate = first if first != number else None
         if duplicate is not None:
             problems.append(Problem(title, number, headers["name"],
@@ -347,7 +349,7 @@ def _mark_problem(value: Cell, language: str) -> str:
 def _disciplined(value: Cell) -> bool | None:
     """Blank, "Không" or "No": no. A formula error: unknown (``None``). Anything else: yes."""
     text = cell_text(value)
-    if not text or normalize(text) in {normalize(w) for w in NOT_DISCIPLINED}:
+    if not text or normalize(text) in _NOT_DISCIPLINED:
         return False
     if text.upper() in _ERRORS:
         return None
@@ -464,7 +466,7 @@ def _same(current: Cell, wanted: Cell) -> bool:
         return is_blank(current)
     if isinstance(wanted, float):
         number = _decimal(current)
-        return number is not None and to_hundredths(number) == to_hundredths(Decimal(str(wanted)))
+        return number is not None and number == Decimal(str(wanted))
     return cell_text(current) == clean(str(wanted))
 
 

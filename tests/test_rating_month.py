@@ -430,3 +430,12 @@ def test_a_month_tab_round_trips_through_a_real_workbook(tmp_path: Path) -> None
     assert rows[5][0] == "Phạm Thu Hà"
     again = plan(rows, members=(*MEMBERS, Member(5, "Phạm Thu Hà")))
     assert (again.writes, again.added, again.problems) == ((), (), ())
+
+
+def test_a_second_cell_row_in_the_other_language_counts_as_a_repeat() -> None:
+    rows = tab(FULL, ["Chi bộ", M, M, M, M, M, M], ["Cell", N, N, N, N, N, N])
+    result = plan(rows, members=MEMBERS[:1])
+    after = apply(rows, result.writes)
+    assert after[2][10:12] == [100.0, "Đạt 6 tốt"]
+    assert after[3][10:12] == [None, "Trùng dòng 3"]
+    assert [(p.row, p.column) for p in result.problems] == [(4, "Họ và tên")]
