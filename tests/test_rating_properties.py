@@ -14,6 +14,7 @@ from automation.layout import MONTH_COLUMNS, Mark
 from automation.model import Member
 from automation.rating import Criteria, points
 from automation.ratingmonth import MonthPlan
+from automation.ratingtabs import month_tab
 from automation.text import Cell, normalize
 from tests.test_rating_month import SETTINGS, Rows, apply, criteria, plan, written
 
@@ -166,3 +167,13 @@ def test_one_more_criterion_met_never_lowers_the_points(
     after = points(crit.member, met | {more})
     assert 0 <= before <= after <= 100
     assert (after == 100) == (met | {more} == set(numbers))
+
+
+@given(st.lists(st.sampled_from(NAMES), unique=True, max_size=8), st.sampled_from(["vi", "en"]))
+def test_a_new_tab_has_every_member_and_the_cell_exactly_once(
+    roster: list[str], language: str
+) -> None:
+    members = [Member(i + 2, n) for i, n in enumerate(roster)]
+    new = month_tab("2024-03", members=members, criteria=criteria(), settings=SETTINGS,
+                    language=language)
+    assert [r[0] for r in new.rows[1:]] == [*roster, "Cell" if language == "en" else "Chi bộ"]

@@ -7,6 +7,7 @@ contract's arithmetic and thresholds.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
@@ -365,6 +366,19 @@ def test_year_rules_hold_for_any_year(case: tuple[list[Member], list[dict[str, l
             if r.months_disciplined:
                 assert r.proposal >= HTT
     assert bool(tab_.highlight_rows) == (table.count(HTXS) * 100 > 20 * table.count(HTT))
+
+
+@settings(deadline=None, max_examples=30)
+@given(years(), st.randoms(use_true_random=False))
+def test_the_order_the_months_come_in_does_not_matter(
+    case: tuple[list[Member], list[dict[str, list[Cell]]], list[set[str]]], rng: random.Random
+) -> None:
+    roster, months, disciplined = case
+    sheets = [sheet(m, marks, disciplined=sorted(d))
+              for m, (marks, d) in enumerate(zip(months, disciplined, strict=True), 1) if marks]
+    shuffled = list(sheets)
+    rng.shuffle(shuffled)
+    assert year(shuffled, members=roster) == year(sheets, members=roster)
 
 
 @settings(deadline=None, max_examples=60)
