@@ -8,6 +8,7 @@ file lives in a folder named ``config``, otherwise the file's own folder.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -85,6 +86,28 @@ class GoogleSettings:
 
 
 @dataclass(frozen=True)
+class RatingSettings:
+    """``[rating]``: the monthly "6 tốt" rating and the year's proposal built from it.
+
+    Thresholds are points (0–100), best level first; a row reaches a level when
+    its points are at least the threshold, and the last level is everything
+    below. Level names left empty take the defaults in the configured language
+    (``automation.layout.MONTH_LEVELS`` / ``YEAR_LEVELS``); names given here are
+    used whatever the language.
+    """
+
+    min_months: int = 6  # fewer rated months in the year: "Chưa đủ căn cứ"
+    excellent_cap_percent: int = 20  # excellent proposals above this % of "tốt": a warning
+    self_assessment: bool = False
+    open_day: int = 25  # of the month, when the self-assessment form opens
+    days_open: int = 5
+    month_thresholds: tuple[float, ...] = (100.0, 80.0, 50.0)
+    month_levels: tuple[str, ...] = ()  # four names, best first; empty: the defaults
+    year_thresholds: tuple[float, ...] = (90.0, 70.0, 50.0)
+    year_levels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     backend: str = "local"
     language: str = "vi"
@@ -92,6 +115,7 @@ class Settings:
     quiz: QuizSettings = field(default_factory=QuizSettings)
     local: LocalSettings = field(default_factory=LocalSettings)
     google: GoogleSettings = field(default_factory=GoogleSettings)
+    rating: RatingSettings = field(default_factory=RatingSettings)
     source: Path | None = None  # the file these came from, if any
 
     @property
@@ -115,6 +139,11 @@ _RANGES = {
     "quiz.grace_seconds": (0, 3600),
     "quiz.prepare_hours_ahead": (0, 24 * 30),
     "local.port": (1, 65535),
+    "rating.min_months": (1, 12),
+    "rating.excellent_cap_percent": (0, 100),
+    # Up to 28, so every month has the day.
+    "rating.open_day": (1, 28),
+    "rating.days_open": (1, 28),
 }
 
 
@@ -158,7 +187,12 @@ def load(path: Path | None = None, *, language: str = "vi") -> Settings:
 
 
 def _build(data: dict[str, Any], file: Path, language: str) -> Settings:
-    sections = {"quiz": QuizSettings, "local": LocalSettings, "google": GoogleSettings}
+    sections = {
+        "quiz": QuizSettings,
+        "local": LocalSettings,
+        "google": GoogleSettings,
+        "rating": RatingSettings,
+    }
     top: dict[str, Any] = {}
     for key, value in data.items():
         if key in sections:
@@ -173,7 +207,10 @@ def _build(data: dict[str, Any], file: Path, language: str) -> Settings:
                                   else f"phải là một mục [{key}]"),
                     )
                 )
-            top[key] = _section(sections[key], key, value, file, language)
+            if key == "rating":
+                top[key] = _rating_section(value, file, language)
+            else:
+                top[key] = _section(sections[key], key, value, file, language)
         elif key in {f.name for f in fields(Settings)} - {"source", *sections}:
             top[key] = _value(key, value, str, file, language)
         else:
@@ -209,6 +246,60 @@ def _section(cls: type, name: str, values: dict[str, Any], file: Path, language:
             kind = Path
         kwargs[key] = _value(f"{name}.{key}", value, kind, file, language)
     return cls(**kwargs)
+
+
+_LEVEL_COUNT = 4  # names of the levels; one threshold fewer
+THRESHOLDS_EXPECTED = Text(
+    "3 số giảm dần, lớn hơn 0 và không quá 100, ví dụ [100, 80, 50]",
+    "3 numbers, highest first, above 0 and at most 100, e.g. [100, 80, 50]",
+)
+LEVELS_EXPECTED = Text(
+    "[] (tên mặc định) hoặc 4 tên khác nhau, mức cao nhất trước",
+    "[] (the default names) or 4 different names, best first",
+)
+
+
+def _rating_section(values: dict[str, Any], file: Path, language: str) -> RatingSettings:
+    """``[rating]``: the plain keys as every section's, then the thresholds and level names."""
+    lists = {"month_thresholds", "month_levels", "year_thresholds", "year_levels"}
+    plain = {k: v for k, v in values.items() if k not in lists}
+    settings = _section(RatingSettings, "rating", plain, file, language)
+    kwargs: dict[str, Any] = {}
+    for key in sorted(lists & values.keys()):
+        value = values[key]
+        thresholds = key.endswith("thresholds")
+        parsed = _thresholds(value) if thresholds else _level_names(value)
+        if parsed is None:
+            expected = (THRESHOLDS_EXPECTED if thresholds else LEVELS_EXPECTED)(language)
+            raise InputError(BAD_VALUE(language, file=file, key=f"rating.{key}", value=value,
+                                       expected=expected))
+        kwargs[key] = parsed
+    return replace(settings, **kwargs)
+
+
+def _thresholds(value: Any) -> tuple[float, ...] | None:
+    """Three numbers in (0, 100], strictly falling; ``None`` otherwise."""
+    numbers = value if isinstance(value, list) else []
+    ok = (
+        len(numbers) == _LEVEL_COUNT - 1
+        and all(isinstance(n, int | float) and not isinstance(n, bool) for n in numbers)
+        and all(0 < n <= 100 for n in numbers)
+        and all(a > b for a, b in itertools.pairwise(numbers))
+    )
+    return tuple(float(n) for n in numbers) if ok else None
+
+
+def _level_names(value: Any) -> tuple[str, ...] | None:
+    """No names (the defaults), or four different non-blank ones; ``None`` otherwise."""
+    if not isinstance(value, list):
+        return None
+    cleaned = [" ".join(n.split()) for n in value if isinstance(n, str)]
+    ok = not value or (
+        len(cleaned) == len(value) == _LEVEL_COUNT
+        and all(cleaned)
+        and len({n.casefold() for n in cleaned}) == _LEVEL_COUNT
+    )
+    return tuple(cleaned) if ok else None
 
 
 def _value(key: str, value: Any, kind: type, file: Path, language: str) -> Any:

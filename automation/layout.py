@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from functools import cache
+from typing import Self, TypeVar
 
 from automation.text import normalize
 
@@ -202,3 +204,105 @@ def find_tab(titles: Iterable[str], spec: TabSpec) -> str | None:
         if spec.matches(title):
             return title
     return None
+
+
+# --- the monthly "6 tốt" rating -----------------------------------------------------------
+
+CRITERIA = TabSpec(
+    "criteria",
+    "Tiêu chí",
+    "Criteria",
+    (
+        Column("side", "Đối tượng", "Applies to", required=True),
+        Column("number", "Số", "No.", required=True),
+        # The text last: a long criterion runs on to the right instead of being cut off.
+        Column("weight", "Trọng số", "Weight"),
+        Column("text", "Tiêu chí", "Criterion", required=True),
+    ),
+)
+
+#: At most this many criteria per side (one numbered column each in a month's tab).
+MAX_CRITERIA = 10
+
+
+_W = TypeVar("_W", bound="_Words")
+
+
+class _Words(Enum):
+    """Words the secretary writes, a ``(vi, en)`` pair each; either is read."""
+
+    def label(self, language: str) -> str:
+        vi, en = self.value
+        return en if language == "en" else vi
+
+    @classmethod
+    def parse(cls, text: str) -> Self | None:
+        keys = _word_keys(cls)
+        return keys.get(text) or keys.get(normalize(text))
+
+
+@cache
+def _word_keys(words: type[_W]) -> dict[str, _W]:
+    """Each word, as written and as its comparison key → its member (built once per enum:
+    a month's tab holds hundreds of drop-down words, mostly written exactly so)."""
+    return {key: member for member in words for word in member.value
+            for key in (word, normalize(word))}
+
+
+class Side(_Words):
+    """Who a criterion rates: each member, or the cell itself (``Đối tượng``)."""
+
+    MEMBER = ("Đảng viên", "Member")
+    CELL = ("Chi bộ", "Cell")
+
+
+_NOT_ACHIEVED = normalize("Không đạt")
+
+
+class Mark(_Words):
+    """A criterion cell of a month's tab, as the chi ủy fills it (drop-down words)."""
+
+    MET = ("Đạt", "Met")
+    NOT_MET = ("Chưa đạt", "Not met")
+
+    @classmethod
+    def parse(cls, text: str) -> Self | None:
+        """Either language's word; "Không đạt" (not achieved) is read as not met too."""
+        found = super().parse(text)
+        if found is None and normalize(text) == _NOT_ACHIEVED:
+            return cls.NOT_MET
+        return found
+
+
+#: The ``Kỷ luật`` drop-down word; blank (or "Không" / "No") means not disciplined.
+DISCIPLINED = ("Có", "Yes")
+NOT_DISCIPLINED = ("Không", "No")
+
+RATING_MONTH = ServiceTab("Đánh giá", "Rating", per_round=True)  # suffix: yyyy-mm
+RATING_YEAR = ServiceTab("Xếp loại", "Rating", per_round=True)  # suffix: the year
+
+# The columns of ``Đánh giá <yyyy-mm>`` besides the numbered criteria, in the tab's order:
+# the name first, the criteria, then these.
+MONTH_NAME = Column("name", "Họ và tên", "Name", required=True)
+MONTH_COLUMNS = (
+    Column("disciplined", "Kỷ luật", "Disciplined"),
+    Column("note", "Ghi chú", "Note"),
+    Column("self", "Tự đánh giá", "Self-assessment", service=True),
+    Column("points", "Điểm", "Points", service=True),
+    Column("level", "Xếp loại tháng", "Monthly level", service=True),
+)
+
+#: Default names of the monthly levels and of the year's, best first (``[rating]`` may rename).
+MONTH_LEVELS = (
+    ("Đạt 6 tốt", "Six good"),
+    ("Tốt", "Good"),
+    ("Đạt", "Pass"),
+    ("Chưa đạt", "Below pass"),
+)
+YEAR_LEVELS = (
+    ("Hoàn thành xuất sắc nhiệm vụ", "Completed tasks excellently"),
+    ("Hoàn thành tốt nhiệm vụ", "Completed tasks well"),
+    ("Hoàn thành nhiệm vụ", "Completed tasks"),
+    ("Không hoàn thành nhiệm vụ", "Did not complete tasks"),
+)
+NOT_ENOUGH_MONTHS = ("Chưa đủ căn cứ", "Not enough months")
