@@ -37,11 +37,16 @@ def test_a_whole_round_through_the_cli(cell: GoogleCell, fake_google: Any) -> No
     form = fake_google.form(prepared["form_id"])
     assert prepared["form_link"] == form["responderUri"]
     assert form["publishSettings"]["publishState"].get("isAcceptingResponses") in (False, None)
+    assert "grading" not in str(form) and not form["settings"].get("quizSettings", {}).get(
+        "isQuiz"
+    )  # rule 8: no answer key on the form
     permissions = fake_google.file(prepared["form_id"]).get("permissions", [])
-    assert any(p["type"] == "anyone" for p in permissions)
+    assert not any(p["type"] == "anyone" for p in permissions)  # responders once published
 
     assert cell.tick(OPENS) == 0, cell.last_output
     assert cell.rounds()["2023-03"]["status"] == "Đang mở"
+    permissions = fake_google.file(prepared["form_id"]).get("permissions", [])
+    assert any(p["type"] == "anyone" and p.get("view") == "published" for p in permissions)
 
     cell.answer("2023-03", "Trần Thị Bình", at=OPENS + timedelta(seconds=100))
     cell.answer("2023-03", "Nguyễn Văn An", wrong=1, at=OPENS + timedelta(seconds=90))
