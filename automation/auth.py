@@ -176,6 +176,7 @@ def sign_in(settings: Settings, *, open_browser: bool = True, port: int = 0,
         raise InputError(SCOPES_NOT_GRANTED(language, missing=names))
     creds = flow.credentials
     info = json.loads(creds.to_json())
+    info["type"] = "authorized_user"  # to_json() leaves it out; load_credentials needs it
     info["account"] = _email_of(getattr(creds, "id_token", None)) or info.get("account", "")
     target = settings.google.credentials
     write_private(target, json.dumps(info, indent=2))

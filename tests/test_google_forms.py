@@ -122,7 +122,7 @@ def test_what_a_member_sees_before_the_deadline(setup: Any, graded: bool) -> Non
 
 
 def test_build_marks_the_form_and_shares_it_with_responders_only_once_open(setup: Any) -> None:
-    fake, settings = setup
+    _fake, settings = setup
     forms = forms_of(settings)
     ref = forms.build(spec())
     drive = forms.apis.service("drive")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import re
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 from . import discovery, drive, fields, forms, oauth, sheets
 from .errors import ApiError, bad_request, not_found
@@ -66,6 +67,19 @@ class Reply:
 
 def _json(status: int, value: Any) -> Reply:
     return Reply(status, json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8"))
+
+
+def _basic_client(headers: dict[str, str]) -> dict[str, str]:
+    """The client id and secret of an ``Authorization: Basic`` header (RFC 6749 §2.3.1)."""
+    scheme, _, value = headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return {}
+    try:
+        pair = base64.b64decode(value).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    client_id, _, secret = pair.partition(":")
+    return {"client_id": unquote_plus(client_id), "client_secret": unquote_plus(secret)}
 
 
 def _scope_insufficient(spec: discovery.Method) -> ApiError:
@@ -201,6 +215,7 @@ class App:
             form = {
                 k: v[-1] for k, v in parse_qs(raw.decode("utf-8"), keep_blank_values=True).items()
             }
+            form.update(_basic_client(headers))  # client_secret_basic, as Google accepts it
             with self.lock:
                 answer = oauth.token(self.state, form, self.base_url + "/token")
                 self._save()
