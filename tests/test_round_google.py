@@ -125,3 +125,28 @@ def test_service_columns_are_added_to_a_schedule_tab_with_no_spare_column(
     assert rows[0][:3] == ["Kỳ thi", "Mở lúc", "Trạng thái"]
     prepared = cell.rounds()["2023-03"]
     assert prepared["status"] == "Đã chuẩn bị" and prepared["form_id"]
+
+
+def test_init_on_a_new_spreadsheet_leaves_only_the_template_tabs(
+    fake_google: Any, tmp_path: Path
+) -> None:
+    cell = GoogleCell(fake_google, tmp_path)
+    cell.init()
+    assert cell.titles() == ["Câu hỏi", "Đảng viên", "Lịch thi"]  # no stray Sheet1
+
+
+def test_a_member_who_edits_after_the_deadline_is_ranked_on_the_first_submission(
+    cell: GoogleCell, fake_google: Any
+) -> None:
+    """Google keeps the first submission's time (createTime): an edit never moves it."""
+    assert cell.tick(OPENS - timedelta(hours=2)) == 0, cell.last_output
+    assert cell.tick(OPENS) == 0, cell.last_output
+    cell.answer("2023-03", "Trần Thị Bình", wrong=1, at=OPENS + timedelta(seconds=60))
+    form_id = cell.rounds()["2023-03"]["form_id"]
+    (first,) = fake_google.responses(form_id)
+    fake_google.edit_response(form_id, first["responseId"], {
+        qid: [a["value"] for a in answer["textAnswers"]["answers"]]
+        for qid, answer in first["answers"].items()
+    }, submit_time=DEADLINE + timedelta(minutes=5))
+    assert cell.tick(DEADLINE) == 0, cell.last_output
+    assert cell.ranked("2023-03") == [(1, "Trần Thị Bình", 8.0)]
