@@ -8,8 +8,10 @@ tick that closes and ranks it. Members' submissions go through the fake's
 member route and are not counted; above 1,000 responses members submit more
 than once (listed as repeated), as the roster stays at 1,000 names.
 Goal: the same count at every size except one more responses.list page per
-5,000 responses, and at most 17 in all (opening shares the form with its
-responders since they can be added only once it is published: two Drive calls).
+5,000 responses, and at most 20 in all: opening and closing each keep their
+first moment on the form (a Drive get and update), and opening shares the form
+with its responders, who can be added only once it is published (two Drive
+calls); service cells are one spreadsheets.batchUpdate per step.
 
     python -m bench.api_calls
 """
@@ -56,6 +58,8 @@ def _kind(method: str, path: str) -> str:
             return name
     if bare.startswith("/v1/forms/"):
         return "forms.get"
+    if bare.startswith("/drive/v3/files/"):  # the form's opened / closed marks
+        return "drive files.get" if method == "GET" else "drive files.update"
     if bare.startswith("/v4/spreadsheets/"):
         return "spreadsheets.get (metadata)"
     return f"{method} {bare}"
