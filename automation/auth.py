@@ -10,26 +10,36 @@ Two kinds of credentials file at ``[google] credentials``:
 * a **service-account key** (Google Workspace), optionally acting as
   ``[google] subject`` through domain-wide delegation.
 
-Scopes, the narrowest that cover every call the backend makes:
+Scopes, the narrowest that cover every call the backend makes (each method's
+``scopes`` in Google's discovery documents was checked):
 
 * ``spreadsheets``: read and write the secretary's existing Sheet (not
   created by this app, so ``drive.file`` alone would not reach it);
-* ``forms.body`` and ``forms.responses.readonly``: build, open, close the
-  forms and read their responses;
-* ``drive.file``: Drive calls on files this app created (mark a form with
-  appProperties and find it again, share it, create a new spreadsheet).
-  The full ``drive`` scope is not needed, and it is a restricted scope that
-  needs Google's verification;
+* ``drive.file``: every Forms call (create, get, batchUpdate,
+  setPublishSettings, responses.list all accept it) and every Drive call
+  (mark a form with appProperties and find it again, share it, create a new
+  spreadsheet, who signed in) on the files this app created. The full
+  ``drive`` scope is not needed (it is a restricted scope that needs Google's
+  verification), nor ``forms.body`` / ``forms.responses.readonly``;
 * ``openid`` and ``userinfo.email`` (sign-in only): to record which account
   signed in, so that "not shared" messages can name it.
+
+Google's consent screen lets the user untick a scope; the sign-in then keeps
+what was granted, names what is missing and writes no token.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
+import webbrowser
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from google.auth import jwt
 from google.auth.credentials import Credentials
@@ -43,11 +53,22 @@ from automation.ports import InputError
 
 SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets",
-    "https://www.googleapis.com/auth/forms.body",
-    "https://www.googleapis.com/auth/forms.responses.readonly",
     "https://www.googleapis.com/auth/drive.file",
 )
 SIGN_IN_SCOPES = ("openid", "https://www.googleapis.com/auth/userinfo.email", *SCOPES)
+#: What each needed permission is called on Google's consent screen.
+SCOPE_NAMES = {
+    SCOPES[0]: Text(
+        "Xem, chỉnh sửa, tạo và xóa bảng tính Google Trang tính của bạn",
+        "See, edit, create and delete all your Google Sheets spreadsheets",
+    ),
+    SCOPES[1]: Text(
+        "Xem, chỉnh sửa, tạo và xóa chỉ những tệp Google Drive cụ thể mà bạn dùng với ứng dụng này",
+        "See, edit, create and delete only the specific Google Drive files you use with this app",
+    ),
+}
+SIGN_IN_WAIT = 300.0  # seconds the admin has to finish the consent screen
+TOKEN_TIMEOUT = 15.0  # seconds for Google's token endpoint to answer
 
 CREDENTIALS_MISSING = Text(
     "Không có tệp thông tin đăng nhập Google {file}. Chạy `automation auth` (tài khoản Google cá "
@@ -80,6 +101,31 @@ SECRETS_INVALID = Text(
     "The client-secrets file {file} cannot be used: {problem}. Download the JSON of a "
     "\"Desktop app\" OAuth client ID again.",
 )
+SCOPES_NOT_GRANTED = Text(
+    "Đăng nhập chưa đủ quyền: trên màn hình đồng ý của Google, các ô sau đã bị bỏ chọn: {missing}. "
+    "Không lưu token nào. Chạy lại `automation auth` và đánh dấu mọi ô.",
+    "The sign-in did not grant everything needed: on Google's consent screen these boxes were "
+    "left unticked: {missing}. No token was saved. Run `automation auth` again and tick every "
+    "box.",
+)
+SIGN_IN_OPEN = Text(
+    "Mở đường link này trong trình duyệt để đăng nhập Google (nếu trình duyệt chưa tự mở):\n{url}",
+    "Open this link in a browser to sign in to Google (if none opened by itself):\n{url}",
+)
+SIGN_IN_DONE = Text(
+    "Đã đăng nhập xong. Có thể đóng trang này và quay lại cửa sổ lệnh.",
+    "Signed in. You may close this page and go back to the command window.",
+)
+SIGN_IN_TIMEOUT = Text(
+    "Không nhận được trả lời của Google sau {seconds} giây: chưa đăng nhập xong. Chạy lại "
+    "`automation auth`.",
+    "No answer from Google's sign-in after {seconds} s: the sign-in was not finished. Run "
+    "`automation auth` again.",
+)
+SIGN_IN_REFUSED = Text(
+    "Google không đăng nhập ({error}): không lưu token nào. Chạy lại `automation auth`.",
+    "Google did not sign you in ({error}): no token was saved. Run `automation auth` again.",
+)
 NOT_JSON = Text("không phải JSON hợp lệ", "it is not valid JSON")
 UNKNOWN_KIND = Text(
     "không phải token người dùng hay khóa tài khoản dịch vụ",
@@ -87,11 +133,16 @@ UNKNOWN_KIND = Text(
 )
 
 
-def sign_in(settings: Settings, *, open_browser: bool = True, port: int = 0) -> Path:
+def sign_in(settings: Settings, *, open_browser: bool = True, port: int = 0,
+            browser: Callable[[str], object] | None = None,
+            wait_seconds: float = SIGN_IN_WAIT) -> Path:
     """Run the installed-app OAuth flow once; store the refreshable token (mode 0600).
 
-    Opens the browser on Google's consent page and waits on a local port for
-    the answer. Returns the path of the token written.
+    Shows Google's consent page (``browser``, else the system browser when
+    ``open_browser``; the link is printed too) and waits on a local port for the
+    answer, at most ``wait_seconds``. The scopes granted are compared with
+    :data:`SCOPES`: if the admin unticked one, nothing is written and the message
+    names what is missing. Returns the path of the token written.
     """
     language = settings.language
     secrets = settings.google.client_secrets
@@ -102,12 +153,107 @@ def sign_in(settings: Settings, *, open_browser: bool = True, port: int = 0) -> 
     except (ValueError, KeyError) as exc:
         problem = NOT_JSON(language) if isinstance(exc, json.JSONDecodeError) else str(exc)[:120]
         raise InputError(SECRETS_INVALID(language, file=secrets, problem=problem)) from None
-    creds = flow.run_local_server(port=port, open_browser=open_browser)
+    with _Redirects(port, SIGN_IN_DONE(language)) as redirects:
+        flow.redirect_uri = f"http://localhost:{redirects.port}/"
+        url, _ = flow.authorization_url(prompt="consent")
+        print(SIGN_IN_OPEN(language, url=url), flush=True)
+        show = browser or (webbrowser.open if open_browser else None)
+        if show is not None:
+            show(url)
+        answer = redirects.wait(wait_seconds)
+    if answer is None:
+        raise InputError(SIGN_IN_TIMEOUT(language, seconds=round(wait_seconds)))
+    query = parse_qs(urlsplit(answer).query)
+    if "code" not in query:
+        error = (query.get("error") or ["?"])[0][:80]
+        raise InputError(SIGN_IN_REFUSED(language, error=error))
+    token = _fetch(flow, answer, language)
+    granted = token.get("scope") or []
+    granted = set(granted.split() if isinstance(granted, str) else granted)
+    missing = [scope for scope in SCOPES if scope not in granted]
+    if missing:
+        names = "; ".join(f"\"{SCOPE_NAMES[s](language)}\"" for s in missing)
+        raise InputError(SCOPES_NOT_GRANTED(language, missing=names))
+    creds = flow.credentials
     info = json.loads(creds.to_json())
+    info["type"] = "authorized_user"  # to_json() leaves it out; load_credentials needs it
     info["account"] = _email_of(getattr(creds, "id_token", None)) or info.get("account", "")
     target = settings.google.credentials
     write_private(target, json.dumps(info, indent=2))
     return target
+
+
+def _fetch(flow: Any, answer: str, language: str) -> dict[str, Any]:
+    """Exchange the code for tokens, accepting fewer scopes than asked (compared after).
+
+    oauthlib refuses a changed scope ("Scope has changed") unless
+    ``OAUTHLIB_RELAX_TOKEN_SCOPE`` is set; it is set for this exchange only.
+    """
+    # The redirect reached us over http on localhost; oauthlib insists on https there.
+    response = answer.replace("http://", "https://", 1)
+    try:
+        with _relaxed_scope():
+            return dict(flow.fetch_token(authorization_response=response, timeout=TOKEN_TIMEOUT))
+    except Exception as exc:  # oauthlib, requests or Google's refusal: none holds a secret
+        error = getattr(exc, "error", "") or type(exc).__name__
+        raise InputError(SIGN_IN_REFUSED(language, error=str(error)[:80])) from None
+
+
+@contextmanager
+def _relaxed_scope() -> Iterator[None]:
+    saved = os.environ.get("OAUTHLIB_RELAX_TOKEN_SCOPE")
+    os.environ["OAUTHLIB_RELAX_TOKEN_SCOPE"] = "1"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("OAUTHLIB_RELAX_TOKEN_SCOPE", None)
+        else:
+            os.environ["OAUTHLIB_RELAX_TOKEN_SCOPE"] = saved
+
+
+class _Redirects:
+    """The local page Google's consent screen sends the browser back to (one answer)."""
+
+    def __init__(self, port: int, done: str) -> None:
+        answers: list[str] = []
+        body = f"<!doctype html><meta charset=utf-8><p>{done}</p>".encode()
+        redirects = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                query = parse_qs(urlsplit(self.path).query)
+                if "code" in query or "error" in query:
+                    answers.append(f"http://localhost:{redirects.port}{self.path}")
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.answers = answers
+        self.server = HTTPServer(("127.0.0.1", port), Handler)
+        self.port = int(self.server.server_port)
+
+    def __enter__(self) -> _Redirects:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.server_close()
+
+    def wait(self, seconds: float) -> str | None:
+        """The first redirect that carries Google's answer, or None after ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while not self.answers:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            self.server.timeout = min(left, 1.0)
+            self.server.handle_request()
+        return self.answers[0]
 
 
 def _email_of(id_token: Any) -> str:
@@ -169,6 +315,17 @@ def load_credentials(settings: Settings) -> Credentials:
         problem = str(exc).split("\n")[0][:120]
         raise InputError(CREDENTIALS_INVALID(language, file=file, problem=problem)) from None
     raise InputError(CREDENTIALS_INVALID(language, file=file, problem=UNKNOWN_KIND(language)))
+
+
+def client_id_of(settings: Settings) -> str:
+    """A service-account key's client id (what domain-wide delegation is granted to)."""
+    try:
+        info = json.loads(settings.google.credentials.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return ""
+    if isinstance(info, dict) and info.get("type") == "service_account":
+        return str(info.get("client_id", ""))
+    return ""
 
 
 def account_of(creds: Credentials) -> str:

@@ -52,9 +52,13 @@ def diagnose(settings: Settings) -> list[Check]:
         else (True, CONFIG_DEFAULT(language))
     ]
     if settings.backend == "google":
+        from automation.googlebackend import DoctorHalted
         from automation.googlebackend import diagnose as google_checks
 
-        return checks + google_checks(settings)
+        try:
+            return checks + google_checks(settings, halt=True)
+        except DoctorHalted as halted:  # Google did not answer: exit 3, every line shown
+            raise DoctorHalted(checks + halted.lines) from None
     return checks + _local_checks(settings)
 
 

@@ -7,8 +7,17 @@ one atomic ``batchUpdate``. ``build`` first looks for the marked form, then
 for an unmarked form with the round's exact document title (created by a run
 that crashed before marking it), and completes whichever it finds.
 
-Opening and closing are one ``setPublishSettings`` each; closing keeps the
-form published but not accepting, so the link tells members it is closed.
+Fairness (ranking rule 8): a form built through the API as a quiz shows each
+member their score, the right answers and the explanations as soon as they
+submit (Google's default release, which the API cannot change). So by default
+the form carries no answer key at all: it is not a quiz, its questions have no
+``grading``, and the service grades after the deadline. ``FormSpec.graded``
+(``show_score_after_submit = true``) builds the graded quiz instead.
+
+Opening is one ``setPublishSettings``, then the "anyone with the link"
+responder permission (Google: a form must be published before it is shared
+with responders); closing keeps the form published but not accepting, so the
+link tells members it is closed.
 """
 
 from __future__ import annotations
@@ -19,7 +28,7 @@ from typing import Any
 
 from automation.googleapi import Apis
 from automation.i18n import Text
-from automation.ports import FormRef, FormResponse, FormSpec, FormStatus
+from automation.ports import FormQuestion, FormRef, FormResponse, FormSpec, FormStatus
 
 FORM_MIME = "application/vnd.google-apps.form"
 ROUND_KEY = "automationRound"
@@ -27,8 +36,16 @@ OWNER_KEY = "automationOwner"
 OPENED_KEY = "automationOpenedAt"
 CLOSED_KEY = "automationClosedAt"
 PAGE_SIZE = 5000  # responses.list maximum
+#: The personal-code question's id, chosen by us when the item is created (Forms takes a
+#: caller's id on creation): how responses find the code whatever the form's language.
+CODE_QUESTION_ID = "c0de0001"
 
 IDENTITY_TITLE = Text("Họ và tên", "Your name")
+CODE_TITLE = Text("Mã cá nhân", "Your personal code")
+CODE_HELP = Text(
+    "Mã riêng của đồng chí trong danh sách đảng viên (chi ủy đã gửi).",
+    "Your own code from the members' list (the cell's committee gave it to you).",
+)
 DESCRIPTION = Text(
     "{count} câu hỏi, thời gian làm bài {time} kể từ lúc mở. Bài nộp sau hạn (lúc mở + {time}) "
     "được ghi nhận nhưng không được xếp hạng. Ai điểm cao nhất thắng; bằng điểm thì ai nộp "
@@ -99,7 +116,7 @@ class GoogleForms:
         form = self._forms(forms.get(formId=form_id), form_id)
         if not _published(form) and _shape(form) != _shape({"items": _items(spec)}):
             form = self._fill(form, spec)
-        self._share(form_id)
+        self._share_editors(form_id)
         return FormRef(form_id=form_id, url=str(form.get("responderUri", "")))
 
     def _find(self, spec: FormSpec) -> tuple[str | None, bool]:
@@ -129,9 +146,15 @@ class GoogleForms:
         language = spec.language
         description = spec.description.strip() or DESCRIPTION(
             language, count=len(spec.questions), time=_duration(spec.seconds_allowed, language))
+        # What a crashed or older build left: removed last first, so indexes stay valid, and
+        # before the settings (a graded item left over would keep the form a quiz).
         requests: list[dict[str, Any]] = [
+            {"deleteItem": {"location": {"index": index}}}
+            for index in reversed(range(len(form.get("items", []))))
+        ]
+        requests += [
             {"updateSettings": {
-                "settings": {"quizSettings": {"isQuiz": True}, "emailCollectionType":
+                "settings": {"quizSettings": {"isQuiz": _graded(spec)}, "emailCollectionType":
                              "VERIFIED" if spec.identity == "email" else "DO_NOT_COLLECT"},
                 "updateMask": "quizSettings.isQuiz,emailCollectionType",
             }},
@@ -139,9 +162,6 @@ class GoogleForms:
                                          "description": description},
                                 "updateMask": "title,description"}},
         ]
-        # What a crashed or older build left: removed last first, so indexes stay valid.
-        for index in reversed(range(len(form.get("items", [])))):
-            requests.append({"deleteItem": {"location": {"index": index}}})
         for index, item in enumerate(_items(spec)):
             requests.append({"createItem": {"item": item, "location": {"index": index}}})
         answer = self._forms(self.apis.service("forms").forms().batchUpdate(
@@ -149,26 +169,34 @@ class GoogleForms:
         ), form["formId"])
         return dict(answer.get("form") or form)
 
-    def _share(self, form_id: str) -> None:
-        """Anyone with the link may respond; ``share_with`` may edit. Only what is missing."""
-        permissions = self.apis.service("drive").permissions()
-        present = self._drive(permissions.list(
+    def _permissions(self, form_id: str) -> list[dict[str, Any]]:
+        answer = self._drive(self.apis.service("drive").permissions().list(
             fileId=form_id, includePermissionsForView="published",  # else not listed
             fields="permissions(id,type,role,emailAddress,view)"), form_id)
-        have = present.get("permissions", [])
-        if not any(p.get("type") == "anyone" and p.get("view") == "published" for p in have):
-            self._drive(permissions.create(
-                fileId=form_id, body={"type": "anyone", "role": "reader", "view": "published"},
-                fields="id",
-            ), form_id)
+        return list(answer.get("permissions", []))
+
+    def _share_editors(self, form_id: str) -> None:
+        """``share_with`` may edit the form; only the permissions still missing are made."""
+        if not self.share_with:
+            return
+        have = self._permissions(form_id)
         editors = {str(p.get("emailAddress", "")).casefold() for p in have
                    if p.get("type") == "user" and p.get("role") in ("writer", "owner")}
         for email in self.share_with:
             if email.casefold() not in editors:
-                self._drive(permissions.create(
+                self._drive(self.apis.service("drive").permissions().create(
                     fileId=form_id, body={"type": "user", "role": "writer", "emailAddress": email},
                     sendNotificationEmail=False, fields="id",
-                ), form_id)
+                ), form_id, share=email)
+
+    def _share_responders(self, form_id: str) -> None:
+        """Anyone with the link may respond (the form is published by now, as Google needs)."""
+        have = self._permissions(form_id)
+        if not any(p.get("type") == "anyone" and p.get("view") == "published" for p in have):
+            self._drive(self.apis.service("drive").permissions().create(
+                fileId=form_id, body={"type": "anyone", "role": "reader", "view": "published"},
+                fields="id",
+            ), form_id)
 
     # --- opening and closing --------------------------------------------------------
 
@@ -180,6 +208,7 @@ class GoogleForms:
         """
         del duration
         self._publish(form_id, accepting=True)
+        self._share_responders(form_id)
         return self._first_time(form_id, OPENED_KEY, clear=CLOSED_KEY)
 
     def close(self, form_id: str) -> datetime:
@@ -237,12 +266,14 @@ class GoogleForms:
         titles = _question_titles(form)
         identity = next((str(q["questionId"]) for q in _questions(form)
                          if (q.get("choiceQuestion") or {}).get("type") == "DROP_DOWN"), "")
+        asks_code = any(q.get("questionId") == CODE_QUESTION_ID for q in _questions(form))
         result: list[FormResponse] = []
         token: str | None = None
         while True:
             page = self._forms(forms.responses().list(
                 formId=form_id, pageSize=self.page_size, pageToken=token), form_id)
-            result += [_response(r, titles, identity) for r in page.get("responses", [])]
+            result += [_response(r, titles, identity, asks_code)
+                       for r in page.get("responses", [])]
             token = page.get("nextPageToken")
             if not token:
                 return result
@@ -253,38 +284,60 @@ class GoogleForms:
         what = FORM(self.language, id=form_id) if form_id else ""
         return dict(self.apis.execute(request, api="forms", what=what))
 
-    def _drive(self, request: Any, form_id: str) -> dict[str, Any]:
-        return dict(self.apis.execute(request, api="drive",
-                                      what=FORM(self.language, id=form_id)))
+    def _drive(self, request: Any, form_id: str, *, share: str = "") -> dict[str, Any]:
+        """A Drive call about the form; ``share``: the address being given access (named
+        when Google refuses it)."""
+        what = FORM(self.language, id=form_id)
+        return dict(self.apis.execute(request, api="drive", what=what, share=share))
+
+
+def _graded(spec: FormSpec) -> bool:
+    """A graded Google quiz only when asked for (show_score_after_submit), never a survey."""
+    return spec.graded and spec.kind == "quiz"
 
 
 def _items(spec: FormSpec) -> list[dict[str, Any]]:
-    """The form's items: the roster drop-down (if any), then each graded question."""
+    """The form's items: the roster drop-down (if any), the personal code (if asked), then
+    each question; the answer key only on a graded quiz."""
+    language = spec.language
     items: list[dict[str, Any]] = []
     if spec.identity == "roster":
-        items.append({"title": IDENTITY_TITLE(spec.language), "questionItem": {"question": {
+        items.append({"title": IDENTITY_TITLE(language), "questionItem": {"question": {
             "required": True,
             "choiceQuestion": {"type": "DROP_DOWN",
                                "options": [{"value": _one_line(n)} for n in spec.member_names]},
         }}})
-    for question in spec.questions:
-        grading: dict[str, Any] = {
-            "pointValue": question.points,
-            "correctAnswers": {"answers": [{"value": _one_line(c)} for c in question.correct]},
-        }
-        if question.explanation.strip():
-            grading["whenRight"] = {"text": question.explanation.strip()}
-            grading["whenWrong"] = {"text": question.explanation.strip()}
-        items.append({"title": _one_line(question.title), "questionItem": {"question": {
-            "required": True,
-            "grading": grading,
-            "choiceQuestion": {
-                "type": "CHECKBOX" if question.multi else "RADIO",
-                "options": [{"value": _one_line(o)} for o in question.options],
-                "shuffle": spec.shuffle_options,
-            },
-        }}})
+    if spec.ask_code:
+        items.append({"title": CODE_TITLE(language), "description": CODE_HELP(language),
+                      "questionItem": {"question": {
+                          "questionId": CODE_QUESTION_ID, "required": True,
+                          "textQuestion": {"paragraph": False}}}})
+    graded = _graded(spec)
+    items += [_question_item(q, spec, graded) for q in spec.questions]
     return items
+
+
+def _question_item(question: FormQuestion, spec: FormSpec, graded: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {"required": question.required}
+    if question.kind == "text":
+        body["textQuestion"] = {"paragraph": True}
+    else:
+        multi = question.multi and spec.kind == "quiz"  # a survey's criteria: one answer each
+        body["choiceQuestion"] = {
+            "type": "CHECKBOX" if multi else "RADIO",
+            "options": [{"value": _one_line(o)} for o in question.options],
+            "shuffle": spec.shuffle_options and spec.kind == "quiz",
+        }
+        if graded and question.correct:
+            grading: dict[str, Any] = {
+                "pointValue": question.points,
+                "correctAnswers": {"answers": [{"value": _one_line(c)} for c in question.correct]},
+            }
+            if question.explanation.strip():
+                grading["whenRight"] = {"text": question.explanation.strip()}
+                grading["whenWrong"] = {"text": question.explanation.strip()}
+            body["grading"] = grading
+    return {"title": _one_line(question.title), "questionItem": {"question": body}}
 
 
 def _shape(form: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -297,8 +350,11 @@ def _shape(form: dict[str, Any]) -> list[tuple[Any, ...]]:
         shape.append((
             item.get("title", ""), choice.get("type"), bool(choice.get("shuffle", False)),
             tuple(o.get("value") for o in choice.get("options", [])),
-            grading.get("pointValue", 0),
+            bool(question.get("required", False)), "textQuestion" in question,
+            question.get("questionId") == CODE_QUESTION_ID,
+            "grading" in question, grading.get("pointValue", 0),
             tuple(a.get("value") for a in (grading.get("correctAnswers") or {}).get("answers", [])),
+            (grading.get("whenRight") or {}).get("text", ""),
         ))
     return shape
 
@@ -309,12 +365,13 @@ def _questions(form: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _question_titles(form: dict[str, Any]) -> dict[str, str]:
-    """Question id → title of the round's questions (the roster drop-down left out)."""
+    """Question id → title of the round's questions (the roster and the code left out)."""
     return {
         str(question["questionId"]): str(item.get("title", ""))
         for item in form.get("items", [])
         if (question := (item.get("questionItem") or {}).get("question"))
         and (question.get("choiceQuestion") or {}).get("type") != "DROP_DOWN"
+        and question.get("questionId") != CODE_QUESTION_ID
     }
 
 
@@ -330,20 +387,39 @@ def _published(form: dict[str, Any]) -> bool:
     return bool(state.get("isPublished"))
 
 
-def _response(raw: dict[str, Any], titles: dict[str, str], identity: str) -> FormResponse:
+def _response(raw: dict[str, Any], titles: dict[str, str], identity: str, asks_code: bool
+              ) -> FormResponse:
+    """One response: the first submission's time (``createTime``); a later
+    ``lastSubmittedTime`` means the member edited it afterwards (``edited_at``)."""
     answers: dict[str, tuple[str, ...]] = {}
     respondent = str(raw.get("respondentEmail", ""))
+    code: str | None = "" if asks_code else None
     for question_id, answer in (raw.get("answers") or {}).items():
         values = tuple(str(a.get("value", "")) for a in
                        (answer.get("textAnswers") or {}).get("answers", []))
         if question_id == identity:
             respondent = values[0] if values else respondent
+        elif question_id == CODE_QUESTION_ID:
+            code = values[0] if values else ""
         elif question_id in titles:
             answers[titles[question_id]] = values
-    stamp = raw.get("lastSubmittedTime") or raw.get("createTime")
+    created = _timestamp(raw.get("createTime") or raw.get("lastSubmittedTime"))
+    last = _timestamp(raw.get("lastSubmittedTime") or raw.get("createTime"))
     return FormResponse(
         response_id=str(raw.get("responseId", "")),
         respondent=respondent,
-        submitted_at=datetime.fromisoformat(str(stamp)),
+        submitted_at=created,
         answers=answers,
+        code=code,
+        edited_at=last if last > created else None,
     )
+
+
+def _timestamp(text: object) -> datetime:
+    """Google's RFC 3339 time (``Z``, up to nanoseconds) as an aware datetime."""
+    value = str(text).replace("Z", "+00:00")
+    head, dot, rest = value.partition(".")
+    if dot:
+        digits = rest[: len(rest) - len(rest.lstrip("0123456789"))]
+        value = f"{head}.{digits[:6].ljust(6, '0')}{rest[len(digits):]}"
+    return datetime.fromisoformat(value)

@@ -5,9 +5,13 @@ Three jobs, kept in one place so every Google call behaves the same:
 * **where**: every call goes to ``settings.endpoint`` when it is set
   (``AUTOMATION_GOOGLE_ENDPOINT`` / ``[google] api_endpoint``), so the whole
   backend can run against a fake Google server;
-* **how long**: a timeout on every request and a bounded number of tries with
-  exponential backoff and jitter on 408 / 429 / 5xx and network failures
-  (gspread 6.2.1's ``BackOffHTTPClient`` never gives up, so we bring our own);
+* **how long**: a timeout on every attempt (the token refresh included) and a
+  time budget for each call, every try and backoff included, with exponential
+  backoff and jitter on 408 / 429 / 5xx and network failures (gspread 6.2.1's
+  ``BackOffHTTPClient`` never gives up, and googleapiclient's own retries wait
+  a full timeout each, so we bring our own). A Google that accepts connections
+  but never answers costs one call's budget, then the command stops (exit 3)
+  naming what did not answer;
 * **what it means**: Google's refusals become messages an admin can act on.
 
 Which errors are whose (exit code):
@@ -23,11 +27,13 @@ Which errors are whose (exit code):
 
 from __future__ import annotations
 
+import functools
 import json
 import random
+import socket
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import google_auth_httplib2
@@ -35,6 +41,7 @@ import httplib2
 import requests
 from google.auth.credentials import Credentials
 from google.auth.exceptions import RefreshError, TransportError
+from google.auth.transport.requests import Request
 from googleapiclient import discovery
 from googleapiclient.errors import HttpError
 from gspread.exceptions import APIError
@@ -48,7 +55,8 @@ Sleep = Callable[[float], None]
 #: Statuses worth another try: timeout, too many requests, server errors.
 RETRYABLE = frozenset({408, 429, 500, 502, 503, 504})
 DEFAULT_TRIES = 5
-DEFAULT_TIMEOUT = 60.0  # seconds per request
+DEFAULT_TIMEOUT = 15.0  # seconds per attempt (connecting, and between bytes of the answer)
+DEFAULT_BUDGET = 45.0  # seconds per call, every attempt and backoff included
 BACKOFF_BASE = 1.0  # seconds before the second try; doubles each time
 BACKOFF_CAP = 32.0
 
@@ -104,6 +112,67 @@ UNAVAILABLE = Text(
     "The {api} could not be reached after {tries} tries ({detail}). Check the network and run "
     "again; the service retries at its next tick.",
 )
+NO_ANSWER = Text(
+    "{what} không trả lời sau {seconds} giây ({tries} lần thử). Kiểm tra kết nối mạng (tường lửa, "
+    "proxy) rồi chạy lại; dịch vụ tự thử lại ở lượt sau.",
+    "{what} did not answer within {seconds} s ({tries} tries). Check the network (firewall, "
+    "proxy) and run again; the service retries at its next tick.",
+)
+SIGN_IN = Text("Đăng nhập Google (token)", "Google sign-in (token)")
+STORAGE_ROBOT = Text(
+    "Google Drive không cho tài khoản dịch vụ {account} tạo tệp mới: tài khoản dịch vụ không có "
+    "dung lượng Drive riêng. Đặt [google] subject là người dùng Workspace mà nó thay mặt "
+    "(ủy quyền toàn miền), hoặc đăng nhập bằng tài khoản của một người với `automation auth`.",
+    "Google Drive refuses new files to the service account {account}: a service account has no "
+    "Drive storage of its own. Set [google] subject to the Workspace user it acts for "
+    "(domain-wide delegation), or sign in as a person with `automation auth`.",
+)
+STORAGE_FULL = Text(
+    "Google Drive của {account} đã hết dung lượng nên không tạo được tệp mới. Giải phóng dung "
+    "lượng (xóa tệp, dọn thùng rác) hoặc mua thêm, rồi chạy lại.",
+    "The Google Drive of {account} is full, so no new file can be made. Free some space "
+    "(delete files, empty the trash) or buy more, and run again.",
+)
+DELEGATION_REFUSED = Text(
+    "Google chưa cho tài khoản dịch vụ trong {file} thay mặt {subject} (ủy quyền toàn miền chưa "
+    "được cấp). Quản trị viên Workspace vào Admin console → Security → API controls → "
+    "Domain-wide delegation, thêm Client ID {client_id} với các quyền: {scopes}. Thay đổi có thể "
+    "mất vài phút mới có hiệu lực.",
+    "Google does not let the service account in {file} act as {subject} (domain-wide "
+    "delegation is not authorised). A Workspace admin must open the Admin console → Security → "
+    "API controls → Domain-wide delegation and add the client ID {client_id} with the scopes: "
+    "{scopes}. It may take a few minutes to apply.",
+)
+NO_GOOGLE_ACCOUNT = Text(
+    "Không chia sẻ được {what} với {address} ([google] share_with): địa chỉ này không có tài khoản "
+    "Google. Sửa share_with thành một địa chỉ Gmail hoặc Google Workspace, hoặc tạo tài khoản "
+    "Google cho địa chỉ đó.",
+    "{what} cannot be shared with {address} ([google] share_with): that address has no Google "
+    "account. Change share_with to a Gmail or Google Workspace address, or create a Google "
+    "account for it.",
+)
+ANYONE_FORBIDDEN = Text(
+    "Chính sách Google Workspace của tổ chức không cho chia sẻ {what} với \"bất kỳ ai có đường "
+    "link\", nên đảng viên không mở được biểu mẫu. Nhờ quản trị viên Workspace cho phép (Admin "
+    "console → Apps → Google Workspace → Drive and Docs → Sharing settings, và cài đặt chia sẻ "
+    "của Forms), hoặc dùng identity = \"email\" với tài khoản trong tổ chức.",
+    "The organisation's Google Workspace policy forbids sharing {what} with \"anyone with the "
+    "link\", so members cannot open the form. Ask the Workspace admin to allow it (Admin console "
+    "→ Apps → Google Workspace → Drive and Docs → Sharing settings, and the Forms sharing "
+    "settings), or use identity = \"email\" with accounts of the organisation.",
+)
+OUTSIDE_FORBIDDEN = Text(
+    "Chính sách Google Workspace của tổ chức không cho chia sẻ {what} với {address} (ngoài tổ "
+    "chức; [google] share_with). Dùng một địa chỉ trong tổ chức, hoặc nhờ quản trị viên cho phép "
+    "chia sẻ ra ngoài.",
+    "The organisation's Google Workspace policy forbids sharing {what} with {address} (outside "
+    "the organisation; [google] share_with). Use an address of the organisation, or ask the "
+    "admin to allow sharing outside it.",
+)
+#: Drive's reasons for a share that the organisation's policy forbids.
+POLICY_REASONS = frozenset({"publishOutNotPermitted", "shareOutNotPermitted",
+                            "shareOutNotPermittedToUser", "domainPolicy",
+                            "cannotShareTeamDriveWithNonGoogleAccounts"})
 SCOPES_MISSING = Text(
     "Token trong {file} thiếu quyền mà {api} cần (token cũ, hoặc một ô quyền bị bỏ chọn khi đăng "
     "nhập). Chạy lại `automation auth` và chấp nhận mọi quyền được hỏi.",
@@ -202,18 +271,40 @@ class Context:
     language: str = "vi"
     account: str = ""  # the email Google sees, if known
     credentials_file: str = ""
-
+    client_id: str = ""  # a service-account key's client id (domain-wide delegation)
+    scopes: tuple[str, ...] = ()  # what the credentials ask for
 
 
 def _rate_limited(info: ErrorInfo) -> bool:
+    """Too many requests (worth retrying), not a full Drive (storageQuotaExceeded)."""
+    if _storage_full(info):
+        return False
     reason = info.reason.lower().replace("_", "")
     return "ratelimit" in reason or "quota" in reason
 
 
-def translate(info: ErrorInfo, ctx: Context, *, api: str, what: str = "", tries: int = 1
-              ) -> Exception:
-    """The exception (with its message) for a Google refusal that will not be retried."""
+def _storage_full(info: ErrorInfo) -> bool:
+    return info.reason == "storageQuotaExceeded" or "do not have storage quota" in info.message
+
+
+def retryable(info: ErrorInfo) -> bool:
+    """Worth another try: a transient status, or a rate limit (Drive says 403 for those)."""
+    return info.status in RETRYABLE or (info.status == 403 and _rate_limited(info))
+
+
+def translate(info: ErrorInfo, ctx: Context, *, api: str, what: str = "", tries: int = 1,
+              share: str = "") -> Exception:
+    """The exception (with its message) for a Google refusal that will not be retried.
+
+    ``share``: the address a permission was being made for ("" for "anyone").
+    """
     lang = ctx.language
+    if info.reason in POLICY_REASONS:
+        if share and info.reason != "publishOutNotPermitted":
+            return InputError(OUTSIDE_FORBIDDEN(lang, what=what, address=share))
+        return InputError(ANYONE_FORBIDDEN(lang, what=what))
+    if info.reason == "invalidSharingRequest" and share and "Google account" in info.message:
+        return InputError(NO_GOOGLE_ACCOUNT(lang, what=what, address=share))
     name = API_NAMES.get(_SERVICE_HOSTS.get(info.service, api), API_NAMES.get(api, api))
     if info.disabled:
         url = info.activation_url or (
@@ -226,6 +317,10 @@ def translate(info: ErrorInfo, ctx: Context, *, api: str, what: str = "", tries:
         return InputError(SCOPES_MISSING(lang, file=ctx.credentials_file, api=name))
     if info.status == 401:
         return InputError(TOKEN_REVOKED(lang, file=ctx.credentials_file))
+    if _storage_full(info):
+        robot = ctx.account.endswith(".iam.gserviceaccount.com")
+        account = ctx.account or SIGN_IN(lang)
+        return InputError((STORAGE_ROBOT if robot else STORAGE_FULL)(lang, account=account))
     if info.status == 429 or info.code == "RESOURCE_EXHAUSTED" or _rate_limited(info):
         return BackendError(QUOTA(lang, api=name, tries=tries))
     if info.bad_range:
@@ -241,33 +336,71 @@ def translate(info: ErrorInfo, ctx: Context, *, api: str, what: str = "", tries:
     return Refused(REFUSED(lang, api=name, status=info.status, message=info.message), info)
 
 
+def timed_out(exc: BaseException) -> bool:
+    """Whether a failure (or what it wraps) is a timeout: Google accepted but did not answer."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, requests.Timeout | TimeoutError | socket.timeout):
+            return True
+        if "timed out" in str(seen).lower():
+            return True
+        inner = seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None
+        seen = inner or seen.__cause__ or seen.__context__
+    return False
+
+
+class NoAnswer(BackendError):
+    """Google accepted the connection but did not answer within the call's budget."""
+
+
+def no_answer(what: str, ctx: Context, attempts: Attempts) -> NoAnswer:
+    return NoAnswer(NO_ANSWER(ctx.language, what=what, tries=attempts.made,
+                              seconds=round(attempts.spent())))
+
+
 def refresh_failure(exc: RefreshError | TransportError, ctx: Context, *, tries: int = 1
                     ) -> Exception:
     """A failed token refresh: Google's token service down (exit 3) or refused (exit 1)."""
+    lang = ctx.language
     if isinstance(exc, TransportError) or getattr(exc, "retryable", False):
-        return BackendError(UNAVAILABLE(ctx.language, api="Google OAuth", tries=tries,
+        return BackendError(UNAVAILABLE(lang, api=SIGN_IN(lang), tries=tries,
                                         detail=type(exc).__name__))
-    if ctx.account.endswith(".iam.gserviceaccount.com"):
-        # Only the error code: the rest of the text may quote what was sent.
-        detail = str(exc.args[0] if exc.args else exc).split(":")[0][:80]
-        return InputError(KEY_REFUSED(ctx.language, file=ctx.credentials_file, detail=detail))
-    return InputError(TOKEN_REVOKED(ctx.language, file=ctx.credentials_file))
+    # Only the error code: the rest of the text may quote what was sent.
+    code = str(exc.args[0] if exc.args else exc).split(":")[0].strip()[:80]
+    if code == "unauthorized_client" and ctx.client_id:
+        return InputError(DELEGATION_REFUSED(
+            lang, file=ctx.credentials_file, subject=ctx.account, client_id=ctx.client_id,
+            scopes=", ".join(ctx.scopes)))
+    if ctx.account.endswith(".iam.gserviceaccount.com") or ctx.client_id:
+        return InputError(KEY_REFUSED(lang, file=ctx.credentials_file, detail=code))
+    return InputError(TOKEN_REVOKED(lang, file=ctx.credentials_file))
 
 
 @dataclass(frozen=True)
 class Transport:
-    """How every request is made: where to, how long to wait, how often to try."""
+    """How every request is made: where to, how long to wait, how often to try.
+
+    ``timeout`` bounds each attempt; ``budget`` bounds a whole call: a retry is made only
+    if it can still finish (backoff plus a full attempt) within the budget.
+    """
 
     endpoint: str = ""  # blank: Google itself
     timeout: float = DEFAULT_TIMEOUT
     tries: int = DEFAULT_TRIES
+    budget: float = DEFAULT_BUDGET
     sleep: Sleep = time.sleep
     rand: Callable[[], float] = random.random
+    clock: Callable[[], float] = time.monotonic
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait after failed try ``attempt`` (1-based): doubling, capped, jittered."""
         delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
         return delay * (0.5 + self.rand() / 2)
+
+    def attempts(self, tries: int | None = None) -> Attempts:
+        return Attempts(self, self.tries if tries is None else tries)
 
     def rewrite(self, url: str) -> str:
         """Send a hard-coded Google URL to the configured endpoint, if any."""
@@ -277,6 +410,48 @@ class Transport:
             if url.startswith(host):
                 return self.endpoint.rstrip("/") + url[len(host):]
         return url
+
+
+@dataclass
+class Attempts:
+    """One call's tries: how many so far, and whether another fits in the budget."""
+
+    transport: Transport
+    tries: int
+    made: int = 0
+    started: float = field(default=0.0)
+    slept: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.started = self.transport.clock()
+
+    def next(self) -> int:
+        self.made += 1
+        return self.made
+
+    def spent(self) -> float:
+        """Seconds this call has taken so far (the backoff waits included)."""
+        return self.transport.clock() - self.started + self.slept
+
+    def again(self) -> bool:
+        """After a failed try: wait the backoff and say yes, or say no (bound reached)."""
+        if self.made >= self.tries:
+            return False
+        wait = self.transport.backoff(self.made)
+        if self.spent() + wait + self.transport.timeout > self.transport.budget:
+            return False
+        self.transport.sleep(wait)
+        self.slept += wait
+        return True
+
+
+def ensure_token(credentials: Credentials, transport: Transport) -> None:
+    """Refresh an expired or missing access token ourselves, with the attempt's timeout, so a
+    token service that does not answer is named as such (not as the API being called)."""
+    if credentials.valid:
+        return
+    request = functools.partial(Request(), timeout=transport.timeout)
+    credentials.refresh(request)
 
 
 class GoogleHTTPClient(HTTPClient):
@@ -300,27 +475,51 @@ class GoogleHTTPClient(HTTPClient):
     ) -> requests.Response:
         url = self.transport.rewrite(endpoint)
         api = "drive" if "/drive/" in url else "sheets"
-        tries = self.transport.tries
-        for attempt in range(1, tries + 1):
-            last = attempt == tries
-            try:
-                return super().request(method, url, **kwargs)
-            except APIError as exc:
-                info = error_info(exc.response.status_code, exc.response.content)
-                if last or info.status not in RETRYABLE:
-                    raise translate(info, self.context, api=api, what=self.what,
-                                    tries=attempt) from None
-            except (RefreshError, TransportError) as exc:
-                failure = refresh_failure(exc, self.context, tries=attempt)
-                if last or isinstance(failure, InputError):
-                    raise failure from None
-            except requests.RequestException as exc:
-                if last:
-                    raise BackendError(UNAVAILABLE(self.context.language, api=API_NAMES[api],
-                                                   tries=attempt, detail=type(exc).__name__)
-                                       ) from None
-            self.transport.sleep(self.transport.backoff(attempt))
-        raise AssertionError("unreachable")  # pragma: no cover
+        return run_attempts(self.transport, self.context, api, self.what,
+                            lambda: self._once(method, url, **kwargs))
+
+    def _once(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        ensure_token(self.auth, self.transport)
+        try:
+            return super().request(method, url, **kwargs)
+        except APIError as exc:
+            raise HttpFailure(error_info(exc.response.status_code, exc.response.content)
+                              ) from None
+
+
+class HttpFailure(Exception):
+    """An HTTP error answer from Google, whichever client library read it."""
+
+    def __init__(self, info: ErrorInfo) -> None:
+        super().__init__(info.message)
+        self.info = info
+
+
+def run_attempts(transport: Transport, ctx: Context, api: str, what: str,
+                 once: Callable[[], Any], *, tries: int | None = None, share: str = "") -> Any:
+    """Call ``once`` until it succeeds, a refusal is permanent, or the tries or the time
+    budget run out; then raise the admin's message (InputError or BackendError)."""
+    attempts = transport.attempts(tries)
+    while True:
+        attempt = attempts.next()
+        try:
+            return once()
+        except HttpFailure as exc:
+            if not retryable(exc.info) or not attempts.again():
+                raise translate(exc.info, ctx, api=api, what=what, tries=attempt,
+                                share=share) from None
+        except (RefreshError, TransportError) as exc:
+            failure = refresh_failure(exc, ctx, tries=attempt)
+            if isinstance(failure, InputError) or not attempts.again():
+                if timed_out(exc):
+                    raise no_answer(SIGN_IN(ctx.language), ctx, attempts) from None
+                raise failure from None
+        except (requests.RequestException, OSError, httplib2.HttpLib2Error) as exc:
+            if not attempts.again():
+                if timed_out(exc):
+                    raise no_answer(API_NAMES[api], ctx, attempts) from None
+                raise BackendError(UNAVAILABLE(ctx.language, api=API_NAMES[api], tries=attempt,
+                                               detail=type(exc).__name__)) from None
 
 
 class Apis:
@@ -350,26 +549,24 @@ class Apis:
             )
         return self._services[api]
 
-    def execute(self, request: Any, *, api: str, what: str = "", retry: bool = True) -> Any:
+    def execute(self, request: Any, *, api: str, what: str = "", retry: bool = True,
+                share: str = "") -> Any:
         """Run one request with the bounded retries; raise an admin's message when it fails.
 
         ``retry=False`` for a call that must not run twice (creating a form: a retry after
         a lost answer would make a second one); the next tick tries again instead.
+        googleapiclient's own retries are off: ours keep to the call's time budget.
+        ``share``: the address a permission is made for, named if Google refuses it.
         """
-        tries = self.transport.tries if retry else 1
-        # googleapiclient sleeps through this attribute between its retries; injected so
-        # tests and the bench do not wait for real.
-        request._sleep = self.transport.sleep
-        try:
-            return request.execute(num_retries=tries - 1)
-        except HttpError as exc:
-            info = error_info(exc.resp.status, exc.content)
-            raise translate(info, self.context, api=api, what=what, tries=tries) from None
-        except (RefreshError, TransportError) as exc:
-            raise refresh_failure(exc, self.context, tries=tries) from None
-        except (OSError, httplib2.HttpLib2Error) as exc:
-            raise BackendError(UNAVAILABLE(self.context.language, api=API_NAMES[api], tries=tries,
-                                           detail=type(exc).__name__)) from None
+        def once() -> Any:
+            ensure_token(self.credentials, self.transport)
+            try:
+                return request.execute(num_retries=0)
+            except HttpError as exc:
+                raise HttpFailure(error_info(exc.resp.status, exc.content)) from None
+
+        return run_attempts(self.transport, self.context, api, what, once,
+                            tries=None if retry else 1, share=share)
 
 
 def body_size(payload: Mapping[str, Any] | list[Any]) -> int:

@@ -8,6 +8,7 @@ saying what to fix.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -15,7 +16,6 @@ from typing import Any
 
 import gspread
 from google.auth.credentials import Credentials
-from google.auth.exceptions import RefreshError, TransportError
 from google.auth.transport.requests import Request
 
 from automation import auth
@@ -25,9 +25,10 @@ from automation.googleapi import (
     Apis,
     Context,
     GoogleHTTPClient,
+    NoAnswer,
     NotFound,
     Transport,
-    refresh_failure,
+    run_attempts,
 )
 from automation.i18n import Text
 from automation.ports import BackendError, InputError
@@ -53,6 +54,17 @@ CHECK_SHEET = Text("Bảng tính: \"{title}\" đọc được ({tabs} trang tín
 SKIPPED = Text("{what}: chưa kiểm tra được (sửa lỗi phía trên trước)",
                "{what}: not checked (fix the problem above first)")
 UNKNOWN_ACCOUNT = Text("tài khoản chưa rõ", "account not known")
+SIGNED_IN_AS = Text("Tài khoản Google đang dùng: {account}", "Signed in to Google as: {account}")
+ROBOT_WITHOUT_SUBJECT = Text(
+    "{file} là khóa tài khoản dịch vụ nhưng [google] subject còn trống: tài khoản dịch vụ không "
+    "có dung lượng Drive riêng nên không tạo được biểu mẫu nào. Đặt subject là người dùng "
+    "Workspace mà nó thay mặt (ủy quyền toàn miền cho Client ID {client_id} với các quyền "
+    "{scopes}), hoặc dùng `automation auth` với tài khoản của một người.",
+    "{file} is a service-account key but [google] subject is blank: a service account has no "
+    "Drive storage of its own, so it cannot make any form. Set subject to the Workspace user it "
+    "acts for (domain-wide delegation for the client ID {client_id} with the scopes {scopes}), "
+    "or use `automation auth` with a person's account.",
+)
 
 
 def transport(settings: Settings, **overrides: Any) -> Transport:
@@ -63,7 +75,8 @@ def transport(settings: Settings, **overrides: Any) -> Transport:
 def _context(settings: Settings, creds: Credentials) -> Context:
     account = settings.google.subject.strip() or auth.account_of(creds)
     return Context(language=settings.language, account=account,
-                   credentials_file=str(settings.google.credentials))
+                   credentials_file=str(settings.google.credentials),
+                   client_id=auth.client_id_of(settings), scopes=auth.SCOPES)
 
 
 def sheets_client(settings: Settings, creds: Credentials | None = None, **overrides: Any
@@ -137,8 +150,30 @@ def create_spreadsheet(settings: Settings, title: str, **overrides: Any) -> tupl
     return spreadsheet_id, f"https://docs.google.com/spreadsheets/d/{spreadsheet_id}/edit"
 
 
-def diagnose(settings: Settings, **overrides: Any) -> list[tuple[bool, str]]:
-    """``automation doctor``: (ok, line) for config, credentials, token, each API, the sheet."""
+class DoctorHalted(BackendError):
+    """Google did not answer: the checks so far, the one that hung, and those skipped."""
+
+    def __init__(self, lines: list[tuple[bool, str]]) -> None:
+        super().__init__("\n".join(f"{'✓' if ok else '✗'} {line}" for ok, line in lines))
+        self.lines = lines
+
+
+def diagnose(settings: Settings, *, halt: bool = False, **overrides: Any
+             ) -> list[tuple[bool, str]]:
+    """``automation doctor``: (ok, line) for config, credentials, token, each API, the sheet.
+
+    Every call is bounded like the service's own; once Google did not answer at all, the
+    checks after it are skipped (each would wait as long again), and with ``halt`` the
+    lines come as a :class:`DoctorHalted` (exit 3: an outside service failed).
+    """
+    lines, unanswered = _diagnose(settings, **overrides)
+    if halt and unanswered:
+        raise DoctorHalted(lines)
+    return lines
+
+
+def _diagnose(settings: Settings, **overrides: Any) -> tuple[list[tuple[bool, str]], bool]:
+    """The doctor's lines, and whether it stopped because Google did not answer."""
     language = settings.language
     lines: list[tuple[bool, str]] = []
     if settings.backend != "google":
@@ -152,42 +187,74 @@ def diagnose(settings: Settings, **overrides: Any) -> list[tuple[bool, str]]:
     except InputError as exc:
         lines.append((False, str(exc)))
         return lines + [(False, SKIPPED(language, what=w)) for w in
-                        ("Token", "Google Sheets API", "Google Drive API", "Google Forms API")]
+                        ("Token", "Google Sheets API", "Google Drive API", "Google Forms API")
+                        ], False
     context = _context(settings, creds)
     lines.append((True, CHECK_CREDENTIALS(
         language, file=settings.google.credentials,
         account=context.account or UNKNOWN_ACCOUNT(language))))
-    try:
-        creds.refresh(Request())
-        lines.append((True, CHECK_TOKEN(language)))
-    except (RefreshError, TransportError) as exc:
-        lines.append((False, str(refresh_failure(exc, context))))
-        return lines + [(False, SKIPPED(language, what=w)) for w in
-                        ("Google Sheets API", "Google Drive API", "Google Forms API")]
+    robot = context.account.endswith(".iam.gserviceaccount.com")
+    if robot and not settings.google.subject.strip():
+        lines.append((False, ROBOT_WITHOUT_SUBJECT(
+            language, file=settings.google.credentials, client_id=context.client_id or "?",
+            scopes=", ".join(auth.SCOPES))))
     quick = {"tries": 1, **overrides}
-    client = GoogleHTTPClient(creds, transport=transport(settings, **quick), context=context)
-    apis = Apis(creds, transport=transport(settings, **quick), context=context)
+    link = transport(settings, **quick)
+    try:
+        run_attempts(link, context, "drive", "", lambda: creds.refresh(
+            functools.partial(Request(), timeout=link.timeout)))
+        lines.append((True, CHECK_TOKEN(language)))
+    except (InputError, BackendError) as exc:
+        lines.append((False, str(exc)))
+        return lines + [(False, SKIPPED(language, what=w)) for w in
+                        ("Google Sheets API", "Google Drive API", "Google Forms API")
+                        ], isinstance(exc, NoAnswer)
+    client = GoogleHTTPClient(creds, transport=link, context=context)
+    apis = Apis(creds, transport=link, context=context)
     probe = "automation-doctor-probe"  # an id that cannot exist: "not found" means the API is on
-    lines.append(_check(lambda: apis.execute(apis.service("drive").files().list(
-        pageSize=1, fields="files(id)"), api="drive"), CHECK_API(language, api="Google Drive API")))
-    lines.append(_check(lambda: _absent(lambda: apis.execute(
-        apis.service("forms").forms().get(formId=probe), api="forms", what=probe)),
-        CHECK_API(language, api="Google Forms API")))
+
+    def who() -> str:
+        answer = apis.execute(apis.service("drive").about().get(
+            fields="user(emailAddress,displayName)"), api="drive")
+        email = str((answer.get("user") or {}).get("emailAddress", ""))
+        return CHECK_API(language, api="Google Drive API") + (
+            "; " + SIGNED_IN_AS(language, account=email) if email else "")
+
+    checks: list[tuple[str, Callable[[], object], str]] = [
+        ("Google Drive API", who, ""),
+        ("Google Forms API", lambda: _absent(lambda: apis.execute(
+            apis.service("forms").forms().get(formId=probe), api="forms", what=probe)),
+         CHECK_API(language, api="Google Forms API")),
+    ]
     spreadsheet_id = settings.google.spreadsheet_id.strip()
-    if not spreadsheet_id:
-        client.what = probe
-        lines.append(_check(lambda: _absent(lambda: client.spreadsheets_get(probe)),
-                            CHECK_API(language, api="Google Sheets API")))
-        return lines
 
     def open_sheet() -> str:
         sheet = GoogleSheet(client, spreadsheet_id, language=language)
         return CHECK_SHEET(language, title=sheet.title, tabs=len(sheet.tab_titles()))
 
-    access = _check(open_sheet, "")
-    if access[0]:
-        lines.append((True, CHECK_API(language, api="Google Sheets API")))
-    return [*lines, access]
+    def probe_sheets() -> None:
+        client.what = probe
+        _absent(lambda: client.spreadsheets_get(probe))
+
+    if spreadsheet_id:
+        checks.append(("Google Sheets API", open_sheet, ""))
+    else:
+        checks.append(("Google Sheets API", probe_sheets,
+                       CHECK_API(language, api="Google Sheets API")))
+    for index, (name, action, ok_line) in enumerate(checks):
+        try:
+            result = action()
+        except NoAnswer as exc:  # the checks after it would wait as long again
+            lines.append((False, str(exc)))
+            skipped = [(False, SKIPPED(language, what=n)) for n, _, _ in checks[index + 1:]]
+            return lines + skipped, True
+        except (InputError, BackendError) as exc:
+            lines.append((False, str(exc)))
+            continue
+        if name == "Google Sheets API" and spreadsheet_id:
+            lines.append((True, CHECK_API(language, api=name)))
+        lines.append((True, result if isinstance(result, str) else ok_line))
+    return lines, False
 
 
 def _absent(call: Callable[[], object]) -> None:
@@ -196,11 +263,3 @@ def _absent(call: Callable[[], object]) -> None:
         call()
     except NotFound:
         return
-
-
-def _check(action: Callable[[], object], ok_line: str) -> tuple[bool, str]:
-    try:
-        result = action()
-    except (InputError, BackendError) as exc:
-        return False, str(exc)
-    return True, result if isinstance(result, str) else ok_line

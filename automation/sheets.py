@@ -3,12 +3,15 @@
 Few calls, whatever the size: the spreadsheet's metadata is fetched once
 (and again only when a range fails because a tab was renamed); reading the
 secretary's tabs is one ``spreadsheets.get`` of their grid data; service cells are one
-``values.batchUpdate``; writing result tabs is one ``spreadsheets.batchUpdate``
-(replace the tabs, format them, add the chart) plus one ``values.batchUpdate``
-(split only beyond Google's request size).
+``spreadsheets.batchUpdate`` of ``updateCells`` (growing the grid first when needed, in
+the same request); writing result tabs is one ``spreadsheets.batchUpdate`` (replace the
+tabs, format them, add the chart) plus one ``values.batchUpdate`` (split only beyond
+Google's request size).
 
-Values are read as the secretary sees them (``FORMATTED_VALUE``) and written
-``RAW``: a member called ``=HYPERLINK(...)`` stays text, never a formula.
+Values are read as the secretary sees them (``FORMATTED_VALUE``) and written as
+values, never parsed: text as ``stringValue`` or ``RAW``, so a member called
+``=HYPERLINK(...)`` stays text, never a formula; a date-time as a real date-time
+cell (a serial number in the configured zone with a date-time format).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from automation.googleapi import BadRange, GoogleHTTPClient, Refused, body_size
 from automation.i18n import Text
 from automation.layout import SECRETARY_TABS, TITLE_LIMIT_GOOGLE
 from automation.ports import CellWrite, InputError, SheetTab
+from automation.report import DATETIME_FORMAT
 from automation.text import Cell, normalize
 
 #: Google rejects a request body above 10 MiB; stay well under it.
@@ -153,41 +157,75 @@ class GoogleSheet:
     # --- service cells ----------------------------------------------------------
 
     def update_cells(self, writes: Sequence[CellWrite]) -> None:
-        """Write single service cells, RAW, in one ``values.batchUpdate``."""
+        """Write single service cells in one ``spreadsheets.batchUpdate``.
+
+        Text goes in as ``stringValue`` (never a formula), numbers as numbers, and a
+        datetime as a real date-time cell shown ``dd/mm/yyyy hh:mm:ss`` in the configured
+        zone (so it reads back as the same moment, and sorts).
+        """
         if not writes:
             return
-        self._require_tabs({w.tab for w in writes})
-        self._make_room(writes)
-        data = [
-            {"range": a1(w.tab, w.row, w.column), "values": [[self._plain(w.value)]]}
-            for w in writes
-        ]
-        try:
-            self._write_values(data)
-        except BadRange:
-            self.refresh()
+        for attempt in (1, 2):
             self._require_tabs({w.tab for w in writes})
-            self._write_values(data)
+            room, grown = self._room(writes)
+            requests = room + [self._cell_request(w) for w in writes]
+            try:
+                self.client.batch_update(self.id, {"requests": requests})
+            except Refused as exc:  # a tab deleted and made again since the metadata was read
+                if attempt == 2 or exc.info.status != 400:
+                    raise
+                self.refresh()
+                continue
+            for tab, dimension, size in grown:
+                self._sheets[tab].setdefault("gridProperties", {})[dimension] = size
+            return
 
-    def _make_room(self, writes: Sequence[CellWrite]) -> None:
-        """Grow a tab's grid first when a write lands past it (a service column added at
-        the end of a tab that has no spare column): Google refuses writes outside the grid."""
+    def _cell_request(self, write: CellWrite) -> dict[str, Any]:
+        cell, fields = self._cell_data(write.value)
+        return {"updateCells": {
+            "rows": [{"values": [cell]}], "fields": fields,
+            "start": {"sheetId": self._sheets[write.tab]["sheetId"],
+                      "rowIndex": write.row - 1, "columnIndex": write.column - 1},
+        }}
+
+    def _cell_data(self, value: Cell) -> tuple[dict[str, Any], str]:
+        """(CellData, fields): the value as it is, a date or time with its format."""
+        if value is None or value == "":
+            return {}, "userEnteredValue"
+        if isinstance(value, bool):
+            return {"userEnteredValue": {"boolValue": value}}, "userEnteredValue"
+        if isinstance(value, int | float):
+            return {"userEnteredValue": {"numberValue": value}}, "userEnteredValue"
+        kind = _temporal_kind(value)
+        if kind:
+            pattern = {"date": "dd/mm/yyyy", "time": "hh:mm:ss"}.get(kind, DATETIME_FORMAT)
+            return ({"userEnteredValue": {"numberValue": self._raw(value)},
+                     "userEnteredFormat": {"numberFormat": _number_format(pattern)}},
+                    "userEnteredValue,userEnteredFormat.numberFormat")
+        return {"userEnteredValue": {"stringValue": str(value)}}, "userEnteredValue"
+
+    def _room(self, writes: Sequence[CellWrite]
+              ) -> tuple[list[dict[str, Any]], list[tuple[str, str, int]]]:
+        """Requests that grow a tab's grid first when a write lands past it (a service column
+        added at the end of a tab that has no spare column): Google refuses writes outside
+        the grid. Also what the grid sizes become, to remember once they are made."""
         requests: list[dict[str, Any]] = []
-        for tab in {w.tab for w in writes}:
+        grown: list[tuple[str, str, int]] = []
+        for tab in sorted({w.tab for w in writes}):
             grid = self._sheets[tab].get("gridProperties", {})
-            for dimension, needed, have in (
-                ("ROWS", max(w.row for w in writes if w.tab == tab), grid.get("rowCount")),
-                ("COLUMNS", max(w.column for w in writes if w.tab == tab), grid.get("columnCount")),
+            for dimension, key, needed in (
+                ("ROWS", "rowCount", max(w.row for w in writes if w.tab == tab)),
+                ("COLUMNS", "columnCount", max(w.column for w in writes if w.tab == tab)),
             ):
+                have = grid.get(key)
                 if have is not None and needed > have:
                     requests.append({"appendDimension": {
                         "sheetId": self._sheets[tab]["sheetId"],
                         "dimension": dimension,
                         "length": needed - have,
                     }})
-                    grid["rowCount" if dimension == "ROWS" else "columnCount"] = needed
-        if requests:
-            self.client.batch_update(self.id, {"requests": requests})
+                    grown.append((tab, key, needed))
+        return requests, grown
 
     def _require_tabs(self, tabs: set[str]) -> None:
         missing = sorted(tabs - set(self._sheets))
@@ -196,22 +234,6 @@ class GoogleSheet:
             missing = sorted(tabs - set(self._sheets))
         if missing:
             raise InputError(TAB_MISSING(self.language, tab=missing[0]))
-
-    def _plain(self, value: Cell) -> Any:
-        """A service cell as text the secretary reads back the same way (dates in sheet order)."""
-        if value is None:
-            return ""
-        if isinstance(value, datetime):
-            local = self._local(value)
-            return local.strftime(self._date_pattern() + " %H:%M:%S")
-        if isinstance(value, date):
-            return value.strftime(self._date_pattern())
-        if isinstance(value, time):
-            return value.strftime("%H:%M:%S")
-        return value
-
-    def _date_pattern(self) -> str:
-        return {"mdy": "%m/%d/%Y", "ymd": "%Y-%m-%d"}.get(self.date_order, "%d/%m/%Y")
 
     def _local(self, value: datetime) -> datetime:
         if self.tz is not None and value.tzinfo is not None:
@@ -257,9 +279,34 @@ class GoogleSheet:
         requests: list[dict[str, Any]] = []
         for offset, tab in enumerate(missing):
             requests += self._tab_requests(tab, _new_sheet_id(used), len(self._sheets) + offset)
+        stray = self._stray_default_sheet()
+        if stray is not None:  # after the new tabs: a spreadsheet keeps at least one
+            requests.append({"deleteSheet": {"sheetId": self._sheets[stray]["sheetId"]}})
         self._apply(self.client.batch_update(self.id, {"requests": requests}))
+        if stray is not None:
+            del self._sheets[stray]
+            self._sheets = {t: {**p, "index": i} for i, (t, p) in enumerate(self._sheets.items())}
         self._write_values(self._tab_values(missing))
         return [t.title for t in missing]
+
+    def _stray_default_sheet(self) -> str | None:
+        """The empty first sheet of a new spreadsheet ("Sheet1", sheet id 0), when it is the
+        only tab: ``init`` replaces it with the template tabs instead of leaving it beside
+        them. One small read, only in that case."""
+        if len(self._sheets) != 1:
+            return None
+        title, properties = next(iter(self._sheets.items()))
+        if int(properties.get("sheetId", -1)) != 0:
+            return None
+        answer = self.client.spreadsheets_get(self.id, params={
+            "ranges": [quote_title(title)], "includeGridData": "true",
+            "fields": "sheets(data(rowData(values(userEnteredValue))))"})
+        for sheet in answer.get("sheets", []):
+            for data in sheet.get("data", []):
+                for row in data.get("rowData", []):
+                    if any(v.get("userEnteredValue") for v in row.get("values", [])):
+                        return None
+        return title
 
     def _apply(self, answer: Mapping[str, Any]) -> None:
         """Keep the cached tab list in step with our own batchUpdate, without a new fetch."""
@@ -484,8 +531,9 @@ def _shown(cell: Mapping[str, Any]) -> Cell:
         "numberFormat") or {}
     number = (cell.get("effectiveValue") or {}).get("numberValue")
     if fmt.get("type") == "DATE_TIME" and isinstance(number, int | float):
-        moment = _EPOCH + timedelta(days=number)
-        return moment.replace(microsecond=0) + timedelta(seconds=round(moment.microsecond / 1e6))
+        # To the millisecond, as the service writes the moment a form opened (a typed
+        # time's float noise is far below that).
+        return _EPOCH + timedelta(milliseconds=round(number * 86_400_000))
     return str(cell.get("formattedValue", ""))
 
 

@@ -8,7 +8,10 @@ tick that closes and ranks it. Members' submissions go through the fake's
 member route and are not counted; above 1,000 responses members submit more
 than once (listed as repeated), as the roster stays at 1,000 names.
 Goal: the same count at every size except one more responses.list page per
-5,000 responses, and at most 15 in all.
+5,000 responses, and at most 20 in all: opening and closing each keep their
+first moment on the form (a Drive get and update), and opening shares the form
+with its responders, who can be added only once it is published (two Drive
+calls); service cells are one spreadsheets.batchUpdate per step.
 
     python -m bench.api_calls
 """
@@ -25,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from automation import googlebackend
+from automation import auth, googlebackend
 from automation.config import ENV_ENDPOINT, GoogleSettings, Settings
 from automation.layout import Status
 from automation.ports import SheetTab
@@ -47,6 +50,7 @@ def _kind(method: str, path: str) -> str:
         ("/token", "oauth token"),
         ("values:batchUpdate", "values.batchUpdate"),
         (":setPublishSettings", "setPublishSettings"),
+        ("/permissions", "drive permissions"),
         ("/responses", "responses.list"),
         (":batchUpdate", "spreadsheets.batchUpdate"),
     ):
@@ -54,6 +58,8 @@ def _kind(method: str, path: str) -> str:
             return name
     if bare.startswith("/v1/forms/"):
         return "forms.get"
+    if bare.startswith("/drive/v3/files/"):  # the form's opened / closed marks
+        return "drive files.get" if method == "GET" else "drive files.update"
     if bare.startswith("/v4/spreadsheets/"):
         return "spreadsheets.get (metadata)"
     return f"{method} {bare}"
@@ -62,7 +68,9 @@ def _kind(method: str, path: str) -> str:
 def measure(fake: FakeGoogle, responses: int, folder: Path) -> Counter[str]:
     """One round at ``responses`` submissions, played by the real tick: requests by kind."""
     fake.reset()
-    credentials = fake.authorized_user_file(folder / f"token-{responses}.json", email=ADMIN)
+    credentials = fake.authorized_user_file(
+        folder / f"token-{responses}.json", email=ADMIN, scopes=auth.SIGN_IN_SCOPES
+    )
     members = [f"Đảng viên {i}" for i in range(min(responses, MAX_MEMBERS))]
     spreadsheet_id = fake.create_spreadsheet(
         ADMIN,
@@ -94,7 +102,10 @@ def measure(fake: FakeGoogle, responses: int, folder: Path) -> Counter[str]:
     Quiz(sheet, forms, settings, owner=spreadsheet_id).tick(opens - timedelta(hours=1))  # prepared
 
     start = len(fake.requests())
-    sheet, forms = googlebackend.connect(settings, sleep=lambda _: None)  # a fresh start
+    moment = {"now": opens}  # the forms service's clock follows the ticks' own time
+    sheet, forms = googlebackend.connect(  # a fresh start
+        settings, sleep=lambda _: None, clock=lambda: moment["now"]
+    )
     quiz = Quiz(sheet, forms, settings, owner=spreadsheet_id)
     opened = quiz.tick(opens)
     assert [c.after for c in opened.changes] == [Status.OPEN], opened
@@ -114,7 +125,8 @@ def measure(fake: FakeGoogle, responses: int, folder: Path) -> Counter[str]:
                 },
             },
         )
-    ranked = quiz.tick(opens + timedelta(minutes=10))
+    moment["now"] = opens + timedelta(minutes=10)
+    ranked = quiz.tick(moment["now"])
     assert [c.after for c in ranked.changes] == [Status.CLOSED, Status.RANKED], ranked
     result = quiz.results["2026-11"]
     assert len(result.ranked) + len(result.unranked) == responses

@@ -16,8 +16,9 @@ from typing import Any
 
 import gspread
 
-from automation import config, googlebackend
-from automation.layout import QUESTIONS, SCHEDULE, TabSpec
+from automation import auth, config, googlebackend
+from automation.forms import CODE_QUESTION_ID
+from automation.layout import MEMBERS, QUESTIONS, SCHEDULE, TabSpec
 from tests.cell import CellBase, toml_value
 
 ADMIN = "admin@example.com"
@@ -30,7 +31,10 @@ class GoogleCell(CellBase):
         self.fake = fake
         self.folder = folder
         (folder / "config").mkdir(parents=True, exist_ok=True)
-        token = fake.authorized_user_file(folder / "config" / "credentials.json", email=ADMIN)
+        # The token `automation auth` gets: the project's own narrow scopes, nothing more.
+        token = fake.authorized_user_file(
+            folder / "config" / "credentials.json", email=ADMIN, scopes=auth.SIGN_IN_SCOPES
+        )
         saved = json.loads(token.read_text(encoding="utf-8"))
         saved["account"] = ADMIN  # `automation auth` records who signed in
         token.write_text(json.dumps(saved), encoding="utf-8")
@@ -152,28 +156,64 @@ class GoogleCell(CellBase):
         started: datetime | None = None,
         submitted: datetime | None = None,
         email: str | None = None,
+        code: str | None = None,
     ) -> None:
         """Submit the round's form as ``name``: right but for the first ``wrong`` questions.
 
         Google knows only when a response was submitted (``at``, or ``submitted``);
-        ``started`` is accepted for symmetry with the local cell and ignored.
+        ``started`` is accepted for symmetry with the local cell and ignored. The form
+        holds no answer key, so the right answers come from the secretary's Questions tab.
+        A form that asks for the personal code gets ``code``, else the member's own.
         """
         at = at or submitted or (started + timedelta(seconds=40) if started else None)
         assert at is not None, "when was it submitted?"
         form_id = self.rounds()[round_id]["form_id"]
         form = self.fake.form(form_id)
+        key = self._answer_key()
         answers: dict[str, list[str]] = {}
         graded = 0
         for item in form["items"]:
             question = item["questionItem"]["question"]
+            if question.get("questionId") == CODE_QUESTION_ID:
+                answers[CODE_QUESTION_ID] = [code if code is not None else self._code(name)]
+                continue
             choices = [o["value"] for o in question["choiceQuestion"]["options"]]
-            if "grading" not in question:  # the roster drop-down
+            if question["choiceQuestion"]["type"] == "DROP_DOWN":  # the roster
                 answers[question["questionId"]] = [name]
                 continue
-            correct = [a["value"] for a in question["grading"]["correctAnswers"]["answers"]]
+            correct = key[_one_line(item["title"])]
             if graded < wrong:
                 answers[question["questionId"]] = [next(c for c in choices if c not in correct)]
             else:
                 answers[question["questionId"]] = correct
             graded += 1
         self.fake.submit(form_id, answers, email=email, submit_time=at)
+
+    def _answer_key(self) -> dict[str, list[str]]:
+        """Question text → its correct option texts, from the Questions tab (no API call)."""
+        rows = self.fake.spreadsheet_values(self.spreadsheet_id, QUESTIONS.title("vi"))
+        header = [QUESTIONS.find_column(str(h)) for h in rows[0]]
+        keys = [c.key if c else "" for c in header]
+        out: dict[str, list[str]] = {}
+        for row in rows[1:]:
+            cells = dict(zip(keys, (str(c) for c in row), strict=False))
+            if not cells.get("question"):
+                continue
+            letters = [x.strip().rstrip(".").upper() for x in cells.get("answer", "").split(",")]
+            out[_one_line(cells["question"])] = [
+                _one_line(cells[letter]) for letter in letters if cells.get(letter)
+            ]
+        return out
+
+    def _code(self, name: str) -> str:
+        rows = self.fake.spreadsheet_values(self.spreadsheet_id, MEMBERS.title("vi"))
+        keys = [(c.key if (c := MEMBERS.find_column(str(h))) else "") for h in rows[0]]
+        for row in rows[1:]:
+            cells = dict(zip(keys, (str(c) for c in row), strict=False))
+            if cells.get("name") == name:
+                return cells.get("code", "")
+        return ""
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())

@@ -17,13 +17,14 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.fakegoogle import FakeGoogle
 from tests.googlecell import GoogleCell
 from tests.localcell import local, question_rows
 
@@ -123,8 +124,15 @@ def play(cell: GoogleCell, hold: Hold | None) -> bool:
 
 
 @pytest.fixture(scope="module")
+def fake_google_server() -> Iterator[FakeGoogle]:
+    """This module's own fake Google: the crash runs restore its state between runs."""
+    fake = FakeGoogle.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
 def arranged(fake_google_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    fake_google_server.reset()
     cell = GoogleCell(fake_google_server, tmp_path_factory.mktemp("crash"))
     cell.init()
     cell.questions(question_rows(8))

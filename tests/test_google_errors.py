@@ -29,9 +29,9 @@ class Sleeps:
         self.waits.append(seconds)
 
 
-def signed_in(fake: Any, path: Path, email: str) -> Path:
+def signed_in(fake: Any, path: Path, email: str, scopes: Any = auth.SIGN_IN_SCOPES) -> Path:
     """A token file as `automation auth` saves it: with the account that signed in."""
-    fake.authorized_user_file(path, email=email)
+    fake.authorized_user_file(path, email=email, scopes=scopes)
     info = json.loads(path.read_text())
     info["account"] = email  # auth.sign_in records it from the sign-in's ID token
     path.write_text(json.dumps(info))
@@ -282,3 +282,79 @@ def test_google_error_bodies_become_the_admins_messages() -> None:
     assert isinstance(rate, BackendError) and "quota" in str(rate)
     unknown = message(400, b"<html>Bad Request</html>")
     assert isinstance(unknown, BackendError) and "HTTP 400" in str(unknown)
+
+
+def robot_settings(fake: Any, tmp_path: Path, subject: str = "") -> Settings:
+    key = fake.service_account_file(tmp_path / "key.json", email=ROBOT)
+    spreadsheet_id = fake.create_spreadsheet(ADMIN, "Thi", SCHEDULE)
+    fake.share(spreadsheet_id, subject or ROBOT)
+    return Settings(backend="google", google=GoogleSettings(
+        spreadsheet_id=spreadsheet_id, credentials=key, subject=subject))
+
+
+ROBOT = "quiz@project.iam.gserviceaccount.com"
+ONE_QUESTION = FormSpec(round_id="2026-11", owner="x", title="Thi 2026-11", description="",
+                        identity="roster", member_names=("A", "B"), shuffle_options=False,
+                        seconds_allowed=30, questions=(FormQuestion(
+                            "Câu 1", ("Có", "Không"), multi=False, points=1, correct=("Có",)),))
+
+
+def test_a_service_account_without_subject_is_told_it_has_no_drive_storage(
+    fake_google: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV_ENDPOINT, fake_google.url)
+    settings = robot_settings(fake_google, tmp_path)
+    sheet, forms = googlebackend.connect(settings, sleep=Sleeps())
+    assert sheet.tab_titles() == ["Lịch thi"]  # reading her sheet works
+    with pytest.raises(InputError, match=r"không có dung lượng Drive riêng.*subject") as caught:
+        forms.build(ONE_QUESTION)
+    assert "hạn mức" not in str(caught.value)  # not a rate limit: no "wait and retry"
+    assert calls_to(fake_google, "/v1/forms") == 1  # and not retried
+    failed = [line for ok, line in googlebackend.diagnose(settings, sleep=Sleeps()) if not ok]
+    assert len(failed) == 1 and "subject" in failed[0] and "100000000000000000001" in failed[0]
+
+
+def test_delegation_not_authorised_tells_the_admin_where_to_authorise_it(
+    fake_google: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV_ENDPOINT, fake_google.url)
+    settings = robot_settings(fake_google, tmp_path, subject=ADMIN)
+    english = Settings(backend="google", language="en", google=settings.google)
+    with pytest.raises(InputError) as caught:
+        googlebackend.connect(english, sleep=Sleeps())
+    message = str(caught.value)
+    assert "Domain-wide delegation" in message and "100000000000000000001" in message
+    assert all(scope in message for scope in auth.SCOPES)
+    assert "new key" not in message
+    fake_google.authorize_delegation(ROBOT, auth.SCOPES)
+    _sheet, forms = googlebackend.connect(settings, sleep=Sleeps())
+    assert forms.build(ONE_QUESTION).form_id  # acting as the admin: her Drive stores it
+    assert all(ok for ok, _ in googlebackend.diagnose(settings, sleep=Sleeps()))
+
+
+def test_a_token_without_a_needed_scope_says_to_sign_in_again(
+    fake_google: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV_ENDPOINT, fake_google.url)
+    token = signed_in(fake_google, tmp_path / "credentials.json", ADMIN,
+                      scopes=["https://www.googleapis.com/auth/spreadsheets"])
+    settings = Settings(backend="google", google=GoogleSettings(
+        spreadsheet_id=fake_google.create_spreadsheet(ADMIN, "Thi", SCHEDULE), credentials=token))
+    sheet, forms = googlebackend.connect(settings, sleep=Sleeps())
+    assert sheet.tab_titles() == ["Lịch thi"]
+    with pytest.raises(InputError, match=r"thiếu quyền.*automation auth"):
+        forms.build(ONE_QUESTION)
+
+
+def test_doctor_names_the_account_drive_signed_in(
+    fake_google: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV_ENDPOINT, fake_google.url)
+    token = tmp_path / "credentials.json"
+    fake_google.authorized_user_file(token, email=ADMIN, scopes=auth.SIGN_IN_SCOPES)  # no name
+    settings = Settings(backend="google", google=GoogleSettings(
+        spreadsheet_id=fake_google.create_spreadsheet(ADMIN, "Thi", SCHEDULE), credentials=token))
+    lines = googlebackend.diagnose(settings, sleep=Sleeps())
+    assert all(ok for ok, _ in lines), lines
+    assert any("tài khoản chưa rõ" in line for _, line in lines)  # the token does not say
+    assert any(f"Tài khoản Google đang dùng: {ADMIN}" in line for _, line in lines)

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from automation import googlebackend
+from automation import auth, googlebackend
 from automation.config import ENV_ENDPOINT, GoogleSettings, Settings
-from automation.forms import OWNER_KEY, ROUND_KEY, GoogleForms, document_title
-from automation.ports import BackendError, FormQuestion, FormSpec
+from automation.forms import CODE_QUESTION_ID, OWNER_KEY, ROUND_KEY, GoogleForms, document_title
+from automation.ports import BackendError, FormQuestion, FormSpec, InputError
 from tests.fakegoogle import ApiError
 
 ADMIN = "admin@example.com"
@@ -24,7 +24,7 @@ def no_sleep(_: float) -> None:
     """Backoff waits are skipped in tests."""
 
 
-def spec(identity: str = "roster", round_id: str = "2026-11") -> FormSpec:
+def spec(identity: str = "roster", round_id: str = "2026-11", **more: Any) -> FormSpec:
     questions = (
         FormQuestion("Đảng Cộng sản Việt Nam thành lập năm nào?", ("1930", "1945", "1954"),
                      multi=False, points=1, correct=("1930",), explanation="Ngày 3/2/1930."),
@@ -33,7 +33,7 @@ def spec(identity: str = "roster", round_id: str = "2026-11") -> FormSpec:
     )
     return FormSpec(round_id=round_id, owner="sheet-123", title=f"Thi tháng {round_id}",
                     description="", identity=identity, member_names=MEMBERS,
-                    questions=questions, shuffle_options=True, seconds_allowed=60)
+                    questions=questions, shuffle_options=True, seconds_allowed=60, **more)
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def setup(fake_google: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
           ) -> tuple[Any, Settings]:
     monkeypatch.setenv(ENV_ENDPOINT, fake_google.url)
     credentials = tmp_path / "credentials.json"
-    fake_google.authorized_user_file(credentials, email=ADMIN)
+    fake_google.authorized_user_file(credentials, email=ADMIN, scopes=auth.SIGN_IN_SCOPES)
     spreadsheet_id = fake_google.create_spreadsheet(ADMIN, "Thi", {"Lịch thi": [["Kỳ thi"]]})
     settings = Settings(backend="google", google=GoogleSettings(
         spreadsheet_id=spreadsheet_id, credentials=credentials, share_with=(SECRETARY,)))
@@ -64,12 +64,12 @@ def question_ids(fake: Any, form_id: str) -> dict[str, str]:
             for item in fake.form(form_id)["items"] if "questionItem" in item}
 
 
-def test_build_makes_a_graded_quiz_with_the_roster_first(setup: Any) -> None:
+def test_build_makes_a_form_with_no_answer_key_and_the_roster_first(setup: Any) -> None:
     fake, settings = setup
     ref = forms_of(settings).build(spec())
     form = fake.form(ref.form_id)
     assert ref.url == form["responderUri"]
-    assert form["settings"]["quizSettings"]["isQuiz"] is True
+    assert not form["settings"].get("quizSettings", {}).get("isQuiz")  # rule 8: not a quiz
     assert "2 câu hỏi" in form["info"]["description"]
     items = form["items"]
     assert items[0]["title"] == "Họ và tên"
@@ -79,29 +79,163 @@ def test_build_makes_a_graded_quiz_with_the_roster_first(setup: Any) -> None:
     multi = items[2]["questionItem"]["question"]
     assert items[2]["title"] == "Những văn kiện nào là nghị quyết?"  # no line break in a title
     assert multi["choiceQuestion"]["type"] == "CHECKBOX"
-    assert multi["choiceQuestion"]["shuffle"] is True
-    assert multi["grading"]["pointValue"] == 2
-    assert [a["value"] for a in multi["grading"]["correctAnswers"]["answers"]] == [
-        "NQ 21", "NQ 57"]
-    single = items[1]["questionItem"]["question"]
-    assert single["grading"]["whenRight"]["text"] == "Ngày 3/2/1930."
+    assert multi["choiceQuestion"]["shuffle"] is True and multi["required"] is True
+    for item in items:  # no key, no points, no explanation anywhere on the form
+        assert "grading" not in item["questionItem"]["question"]
+    assert "3/2/1930" not in str(form)
     assert form["publishSettings"]["publishState"]["isAcceptingResponses"] is False
 
 
-def test_build_marks_and_shares_the_form_on_drive(setup: Any) -> None:
-    _, settings = setup
+def test_show_score_after_submit_builds_a_graded_quiz(setup: Any) -> None:
+    fake, settings = setup
+    ref = forms_of(settings).build(spec(graded=True))
+    form = fake.form(ref.form_id)
+    assert form["settings"]["quizSettings"]["isQuiz"] is True
+    single, multi = (i["questionItem"]["question"] for i in form["items"][1:])
+    assert single["grading"]["whenRight"]["text"] == "Ngày 3/2/1930."
+    assert multi["grading"]["pointValue"] == 2
+    assert [a["value"] for a in multi["grading"]["correctAnswers"]["answers"]] == [
+        "NQ 21", "NQ 57"]
+
+
+@pytest.mark.parametrize("graded", [False, True])
+def test_what_a_member_sees_before_the_deadline(setup: Any, graded: bool) -> None:
+    """Rule 8: the page and what it shows after submitting hold no key and no score, unless
+    the admin asked for a graded quiz (which Google then releases at once)."""
+    fake, settings = setup
+    forms = forms_of(settings)
+    ref = forms.build(spec(graded=graded))
+    forms.open(ref.form_id, datetime.now(UTC) + timedelta(minutes=2))
+    page = fake.member_view(ref.form_id)
+    assert page["acceptingResponses"] and len(page["items"]) == 3
+    assert "grading" not in str(page) and "3/2/1930" not in str(page)
+    ids = question_ids(fake, ref.form_id)
+    shown = fake.member_submit(ref.form_id, {
+        ids["Họ và tên"]: ["Nguyễn Văn A"],
+        ids["Đảng Cộng sản Việt Nam thành lập năm nào?"]: ["1945"],
+        ids["Những văn kiện nào là nghị quyết?"]: ["NQ 21"]})["shown"]
+    leaked = {"totalScore", "questions"} & set(shown)
+    if graded:
+        assert leaked and "1930" in str(shown["questions"])  # the key, right after submitting
+    else:
+        assert not leaked and "1930" not in str(shown) and "NQ 57" not in str(shown)
+
+
+def test_build_marks_the_form_and_shares_it_with_responders_only_once_open(setup: Any) -> None:
+    _fake, settings = setup
     forms = forms_of(settings)
     ref = forms.build(spec())
     drive = forms.apis.service("drive")
     record = forms.apis.execute(drive.files().get(fileId=ref.form_id, fields="appProperties"),
                                 api="drive")
     assert record["appProperties"] == {ROUND_KEY: "2026-11", OWNER_KEY: "sheet-123"}
-    permissions = forms.apis.execute(drive.permissions().list(
-        fileId=ref.form_id, fields="permissions(type,role,emailAddress,view)",
-        includePermissionsForView="published"),
-        api="drive")["permissions"]
-    assert {"type": "anyone", "role": "reader", "view": "published"} in permissions
-    assert any(p.get("emailAddress") == SECRETARY and p["role"] == "writer" for p in permissions)
+
+    def permissions() -> list[dict[str, Any]]:
+        return list(forms.apis.execute(drive.permissions().list(
+            fileId=ref.form_id, fields="permissions(type,role,emailAddress,view)",
+            includePermissionsForView="published"), api="drive")["permissions"])
+
+    assert any(p.get("emailAddress") == SECRETARY and p["role"] == "writer" for p in permissions())
+    assert not any(p["type"] == "anyone" for p in permissions())  # not published yet
+    forms.open(ref.form_id, datetime.now(UTC) + timedelta(minutes=2))
+    assert {"type": "anyone", "role": "reader", "view": "published"} in permissions()
+    forms.close(ref.form_id)
+    forms.open(ref.form_id, datetime.now(UTC) + timedelta(minutes=2))  # opened again by hand
+    assert sum(p["type"] == "anyone" for p in permissions()) == 1
+
+
+def test_the_personal_code_is_asked_after_the_name_and_kept_apart(setup: Any) -> None:
+    fake, settings = setup
+    forms = forms_of(settings)
+    ref = forms.build(spec(ask_code=True, language="en"))
+    items = fake.form(ref.form_id)["items"]
+    assert items[0]["questionItem"]["question"]["choiceQuestion"]["type"] == "DROP_DOWN"
+    code = items[1]["questionItem"]["question"]
+    assert code["questionId"] == CODE_QUESTION_ID and code["required"] and "textQuestion" in code
+    assert items[1]["title"] == "Your personal code"
+    forms.open(ref.form_id, datetime.now(UTC) + timedelta(minutes=2))
+    ids = question_ids(fake, ref.form_id)
+    fake.submit(ref.form_id, {ids["Your name"]: ["Trần Thị B"], CODE_QUESTION_ID: ["B-17"],
+                              ids["Đảng Cộng sản Việt Nam thành lập năm nào?"]: ["1930"],
+                              ids["Những văn kiện nào là nghị quyết?"]: ["NQ 21"]})
+    (response,) = forms.responses(ref.form_id)
+    assert response.respondent == "Trần Thị B" and response.code == "B-17"
+    assert set(response.answers) == {"Đảng Cộng sản Việt Nam thành lập năm nào?",
+                                     "Những văn kiện nào là nghị quyết?"}
+    assert forms.status(ref.form_id).titles == tuple(response.answers)
+    with_email = forms.build(spec(identity="email", ask_code=True, round_id="2026-12"))
+    first = fake.form(with_email.form_id)["items"][0]["questionItem"]["question"]
+    assert first["questionId"] == CODE_QUESTION_ID  # email identity: the code comes first
+
+
+def test_a_form_that_does_not_ask_for_a_code_reads_none(setup: Any) -> None:
+    fake, settings = setup
+    forms, form_id, ids = open_form(fake, settings)
+    fake.submit(form_id, {ids["Họ và tên"]: ["Lê Văn C"],
+                          ids["Đảng Cộng sản Việt Nam thành lập năm nào?"]: ["1930"],
+                          ids["Những văn kiện nào là nghị quyết?"]: ["NQ 21"]})
+    assert forms.responses(form_id)[0].code is None
+
+
+def test_a_survey_has_one_choice_per_criterion_and_a_free_comment(setup: Any) -> None:
+    fake, settings = setup
+    criteria = tuple(FormQuestion(f"Tiêu chí {n}", ("Đạt", "Chưa đạt"), multi=False, points=0,
+                                  correct=()) for n in (1, 2))
+    comment = FormQuestion("Ý kiến của đồng chí", (), multi=False, points=0, correct=(),
+                           kind="text", required=False)
+    survey = replace(spec(), round_id="2026-11-tu-danh-gia", kind="survey",
+                     questions=(*criteria, comment))
+    forms = forms_of(settings)
+    ref = forms.build(survey)
+    form = fake.form(ref.form_id)
+    assert not form["settings"].get("quizSettings", {}).get("isQuiz")
+    questions = [i["questionItem"]["question"] for i in form["items"]]
+    assert [q["choiceQuestion"]["type"] for q in questions[1:3]] == ["RADIO", "RADIO"]
+    assert questions[3]["textQuestion"] == {"paragraph": True}
+    assert questions[3].get("required", False) is False and questions[1]["required"] is True
+    forms.open(ref.form_id, datetime.now(UTC) + timedelta(minutes=2))
+    ids = question_ids(fake, ref.form_id)
+    fake.submit(ref.form_id, {ids["Họ và tên"]: ["Lê Văn C"], ids["Tiêu chí 1"]: ["Đạt"],
+                              ids["Tiêu chí 2"]: ["Chưa đạt"],
+                              ids["Ý kiến của đồng chí"]: ["Cần cố gắng hơn\nở tiêu chí 2"]})
+    (response,) = forms.responses(ref.form_id)
+    assert response.answers == {"Tiêu chí 1": ("Đạt",), "Tiêu chí 2": ("Chưa đạt",),
+                                "Ý kiến của đồng chí": ("Cần cố gắng hơn\nở tiêu chí 2",)}
+
+
+def test_an_edited_response_keeps_its_first_submission_time(setup: Any) -> None:
+    fake, settings = setup
+    forms, form_id, ids = open_form(fake, settings)
+    first = datetime(2026, 11, 29, 12, 31, tzinfo=UTC)
+    answers = {ids["Họ và tên"]: ["Nguyễn Văn A"],
+               ids["Đảng Cộng sản Việt Nam thành lập năm nào?"]: ["1945"],
+               ids["Những văn kiện nào là nghị quyết?"]: ["NQ 21"]}
+    stored = fake.submit(form_id, answers, submit_time=first)
+    (unedited,) = forms.responses(form_id)
+    assert unedited.submitted_at == first and unedited.edited_at is None
+    later = first + timedelta(minutes=7)
+    fake.edit_response(form_id, stored["responseId"], {
+        **answers, ids["Đảng Cộng sản Việt Nam thành lập năm nào?"]: ["1930"]}, submit_time=later)
+    (edited,) = forms.responses(form_id)
+    assert edited.submitted_at == first and edited.edited_at == later
+    assert edited.answers["Đảng Cộng sản Việt Nam thành lập năm nào?"] == ("1930",)
+
+
+def test_a_share_with_an_address_without_a_google_account_says_so(setup: Any) -> None:
+    fake, settings = setup
+    fake.without_google_account(SECRETARY)
+    with pytest.raises(InputError, match=rf"{SECRETARY}.*không có tài khoản Google"):
+        forms_of(settings).build(spec())
+
+
+def test_a_policy_forbidding_anyone_sharing_says_so_at_opening(setup: Any) -> None:
+    fake, settings = setup
+    forms = forms_of(settings)
+    ref = forms.build(spec())
+    fake.forbid_anyone_sharing("example.com")
+    with pytest.raises(InputError, match="bất kỳ ai có đường link") as caught:
+        forms.open(ref.form_id, datetime.now(UTC) + timedelta(minutes=2))
+    assert "Người chỉnh sửa" not in str(caught.value)  # not "add the account as an Editor"
 
 
 def test_build_twice_gives_one_form(setup: Any) -> None:
@@ -222,8 +356,17 @@ def test_a_marked_form_left_empty_by_a_crash_is_completed(setup: Any) -> None:
     assert len(fake.form(ref.form_id)["items"]) == 3
     forms.build(spec())  # and again: nothing is shared twice
     permissions = fake.file(ref.form_id)["permissions"]
-    assert sum(p["type"] == "anyone" for p in permissions) == 1
     assert sum(p.get("emailAddress") == SECRETARY for p in permissions) == 1
+
+
+def test_a_form_built_graded_by_an_older_run_is_rebuilt_without_its_key(setup: Any) -> None:
+    fake, settings = setup
+    forms = forms_of(settings)
+    ref = forms.build(spec(graded=True))
+    assert forms.build(spec()).form_id == ref.form_id
+    form = fake.form(ref.form_id)
+    assert "grading" not in str(form) and not form["settings"].get("quizSettings", {}).get(
+        "isQuiz")
 
 
 def test_a_published_form_is_never_rebuilt(setup: Any) -> None:

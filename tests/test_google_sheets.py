@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from automation import googlebackend, report
+from automation import auth, googlebackend, report
 from automation.config import ENV_ENDPOINT, GoogleSettings, Settings
 from automation.ports import CellWrite, ChartSpec, InputError, SheetTab
 from automation.sheets import GoogleSheet
@@ -28,7 +28,7 @@ def setup(fake_google: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     """A spreadsheet the admin owns, with the three secretary tabs, and settings to reach it."""
     monkeypatch.setenv(ENV_ENDPOINT, fake_google.url)
     credentials = tmp_path / "credentials.json"
-    fake_google.authorized_user_file(credentials, email=ADMIN)
+    fake_google.authorized_user_file(credentials, email=ADMIN, scopes=auth.SIGN_IN_SCOPES)
     spreadsheet_id = fake_google.create_spreadsheet(ADMIN, "Thi trắc nghiệm", {
         "Câu hỏi": [["Câu hỏi", "A", "B", "Đáp án", "Đã dùng"],
                     ["Năm thành lập Đảng?", "1930", "1945", "A"]],
@@ -102,11 +102,56 @@ def test_update_cells_writes_raw_so_a_formula_stays_text(setup: Any) -> None:
     assert formulas["values"] == [['=HYPERLINK("http://evil.example","bấm vào")']]
 
 
-def test_update_cells_writes_a_datetime_in_the_sheet_date_order(setup: Any) -> None:
+def test_update_cells_writes_a_datetime_as_a_real_date_time_in_one_request(setup: Any) -> None:
+    """Mở thực tế / Đóng lúc: a date-time cell shown dd/mm/yyyy hh:mm:ss in the configured
+    zone (whatever the sheet's locale), that reads back as the same moment."""
     fake, settings, spreadsheet_id = setup
     sheet = open_sheet(settings)
-    sheet.update_cells([CellWrite("Lịch thi", 2, 4, datetime(2026, 11, 29, 12, 30, tzinfo=TZ))])
-    assert fake.spreadsheet_values(spreadsheet_id, "Lịch thi")[1][3] == "11/29/2026 12:30:00"
+    opened = datetime(2026, 11, 29, 5, 30, 15, tzinfo=ZoneInfo("UTC"))  # 12:30:15 in Hà Nội
+    before = len(fake.requests())
+    sheet.update_cells([CellWrite("Lịch thi", 2, 8, opened), CellWrite("Lịch thi", 2, 3, "Đang mở"),
+                        CellWrite("Lịch thi", 2, 4, "=1+1")])
+    calls = api_calls(fake, before)
+    assert len(calls) == 1 and ":batchUpdate" in calls[0]  # one request, the grid grown in it
+    book = googlebackend.gspread_client(settings, sleep=no_sleep).open_by_key(spreadsheet_id)
+    tab = book.worksheet("Lịch thi")
+    assert tab.acell("H2").value == "29/11/2026 12:30:15"  # formatted, in the sheet's zone
+    serial = tab.acell("H2", value_render_option="UNFORMATTED_VALUE").value
+    assert serial == pytest.approx((datetime(2026, 11, 29, 12, 30, 15) - datetime(1899, 12, 30)
+                                    ).total_seconds() / 86400)
+    assert tab.acell("D2", value_render_option="FORMULA").value == "=1+1"  # text, not a formula
+    assert tab.acell("C2").value == "Đang mở"
+    rows = open_sheet(settings).read(["Lịch thi"])["Lịch thi"]
+    assert rows[1][7] == datetime(2026, 11, 29, 12, 30, 15)  # the same moment, local wall time
+
+
+def test_a_number_written_to_a_service_cell_stays_a_number(setup: Any) -> None:
+    _, settings, spreadsheet_id = setup
+    open_sheet(settings).update_cells([CellWrite("Câu hỏi", 2, 5, 12)])
+    book = googlebackend.gspread_client(settings, sleep=no_sleep).open_by_key(spreadsheet_id)
+    assert book.worksheet("Câu hỏi").acell("E2", value_render_option="UNFORMATTED_VALUE"
+                                           ).value == 12
+
+
+def test_init_replaces_a_new_spreadsheets_empty_sheet1(setup: Any) -> None:
+    fake, settings, _ = setup
+    new_id, _ = googlebackend.create_spreadsheet(settings, "Thi 2027", sleep=no_sleep)
+    assert [s["properties"]["title"] for s in fake.spreadsheet(new_id)["sheets"]] == ["Sheet1"]
+    client = googlebackend.sheets_client(settings, sleep=no_sleep)
+    sheet = GoogleSheet(client, new_id, tz=TZ)
+    created = sheet.add_tabs(report.template_tabs("vi", opens_at=datetime(2027, 1, 10, 19, 30)))
+    titles = [s["properties"]["title"] for s in fake.spreadsheet(new_id)["sheets"]]
+    assert titles == created == sheet.tab_titles() and "Sheet1" not in titles
+
+
+def test_a_sheet1_holding_anything_is_kept(setup: Any) -> None:
+    fake, settings, _ = setup
+    new_id, _ = googlebackend.create_spreadsheet(settings, "Thi 2027", sleep=no_sleep)
+    client = googlebackend.sheets_client(settings, sleep=no_sleep)
+    client.values_update(new_id, "Sheet1!A1", params={"valueInputOption": "RAW"},
+                         body={"values": [["ghi chú của bí thư"]]})
+    GoogleSheet(client, new_id, tz=TZ).add_tabs(report.template_tabs("vi"))
+    assert "Sheet1" in [s["properties"]["title"] for s in fake.spreadsheet(new_id)["sheets"]]
 
 
 def result_tab(title: str, people: int) -> SheetTab:

@@ -24,6 +24,7 @@ import pytest
 
 from automation.backends import open_backend
 from automation.layout import SCHEDULE
+from tests.fakegoogle import FakeGoogle
 from tests.googlecell import GoogleCell
 from tests.localcell import LocalCell, local, question_rows
 
@@ -126,17 +127,19 @@ def kept_local(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Kept]:
 
 
 @pytest.fixture(scope="module")
-def kept_google(fake_google_server: Any, tmp_path_factory: pytest.TempPathFactory
-                ) -> dict[str, Kept]:
+def kept_google(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Kept]:
     kept = {}
     for state in STATES:
-        fake_google_server.reset()
-        folder = tmp_path_factory.mktemp(f"google-{len(kept)}")
-        cell = GoogleCell(fake_google_server, folder)
-        cell.init()
-        arrange(cell, state)
-        with fake_google_server.app.lock:
-            snapshot = copy.deepcopy(fake_google_server.app.state)
+        fake = FakeGoogle.start()  # each state arranged on a Google of its own
+        try:
+            folder = tmp_path_factory.mktemp(f"google-{len(kept)}")
+            cell = GoogleCell(fake, folder)
+            cell.init()
+            arrange(cell, state)
+            with fake.app.lock:
+                snapshot = copy.deepcopy(fake.app.state)
+        finally:
+            fake.stop()
         kept[state] = Kept(folder, snapshot, cell.spreadsheet_id)
     return kept
 
@@ -157,12 +160,10 @@ def copy_of(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
                 text.replace("[local]", f'[local]\nhost = "127.0.0.1"\nport = {free_port()}'),
                 encoding="utf-8")
             return cell
-        fake = request.getfixturevalue("fake_google_server")
+        fake = request.getfixturevalue("fake_google")  # this case's own fake Google
         source = request.getfixturevalue("kept_google")[state]
         with fake.app.lock:
             fake.app.state = copy.deepcopy(source.fake_state)
-            fake.app.log.clear()
-            fake.app.faults.clear()
         shutil.copytree(source.folder, tmp_path / "cell")
         cell = GoogleCell.__new__(GoogleCell)
         cell.fake, cell.folder, cell.quiz = fake, tmp_path / "cell", {}

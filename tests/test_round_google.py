@@ -37,11 +37,16 @@ def test_a_whole_round_through_the_cli(cell: GoogleCell, fake_google: Any) -> No
     form = fake_google.form(prepared["form_id"])
     assert prepared["form_link"] == form["responderUri"]
     assert form["publishSettings"]["publishState"].get("isAcceptingResponses") in (False, None)
+    assert "grading" not in str(form) and not form["settings"].get("quizSettings", {}).get(
+        "isQuiz"
+    )  # rule 8: no answer key on the form
     permissions = fake_google.file(prepared["form_id"]).get("permissions", [])
-    assert any(p["type"] == "anyone" for p in permissions)
+    assert not any(p["type"] == "anyone" for p in permissions)  # responders once published
 
     assert cell.tick(OPENS) == 0, cell.last_output
     assert cell.rounds()["2023-03"]["status"] == "Đang mở"
+    permissions = fake_google.file(prepared["form_id"]).get("permissions", [])
+    assert any(p["type"] == "anyone" and p.get("view") == "published" for p in permissions)
 
     cell.answer("2023-03", "Trần Thị Bình", at=OPENS + timedelta(seconds=100))
     cell.answer("2023-03", "Nguyễn Văn An", wrong=1, at=OPENS + timedelta(seconds=90))
@@ -120,3 +125,32 @@ def test_service_columns_are_added_to_a_schedule_tab_with_no_spare_column(
     assert rows[0][:3] == ["Kỳ thi", "Mở lúc", "Trạng thái"]
     prepared = cell.rounds()["2023-03"]
     assert prepared["status"] == "Đã chuẩn bị" and prepared["form_id"]
+
+
+def test_init_on_a_new_spreadsheet_leaves_only_the_template_tabs(
+    fake_google: Any, tmp_path: Path
+) -> None:
+    cell = GoogleCell(fake_google, tmp_path)
+    cell.init()
+    assert cell.titles() == ["Câu hỏi", "Đảng viên", "Lịch thi"]  # no stray Sheet1
+
+
+def test_a_response_edited_after_the_deadline_is_listed_not_ranked(
+    cell: GoogleCell, fake_google: Any
+) -> None:
+    """Google keeps the first submission's time (createTime); an edit after the deadline
+    (the form was left open: the service was down) changed answers given in time."""
+    assert cell.tick(OPENS - timedelta(hours=2)) == 0, cell.last_output
+    assert cell.tick(OPENS) == 0, cell.last_output
+    cell.answer("2023-03", "Trần Thị Bình", wrong=1, at=OPENS + timedelta(seconds=60))
+    form_id = cell.rounds()["2023-03"]["form_id"]
+    (first,) = fake_google.responses(form_id)
+    fake_google.edit_response(form_id, first["responseId"], {
+        qid: [a["value"] for a in answer["textAnswers"]["answers"]]
+        for qid, answer in first["answers"].items()
+    }, submit_time=DEADLINE + timedelta(minutes=5))
+    assert cell.tick(DEADLINE + timedelta(minutes=10)) == 0, cell.last_output
+    assert cell.ranked("2023-03") == []
+    listed = cell.text("Kết quả 2023-03")
+    assert "Trần Thị Bình" in listed and "Sửa bài sau hạn" in listed
+    assert "10/03/2023 14:01:00" in listed  # the first submission's time, not the edit's

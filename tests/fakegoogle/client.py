@@ -12,10 +12,13 @@ from .fake import FakeGoogle
 class Client:
     """Calls the fake as one user, the way a Google client library would."""
 
-    def __init__(self, fake: FakeGoogle, email: str = "secretary@example.com") -> None:
+    def __init__(
+        self, fake: FakeGoogle, email: str = "secretary@example.com",
+        scopes: list[str] | tuple[str, ...] | None = None,
+    ) -> None:
         self.fake = fake
         self.email = email
-        self.token = fake.token_for(email)
+        self.token = fake.token_for(email, scopes)
         self.session = requests.Session()
 
     def call(

@@ -93,6 +93,8 @@ class Method:
     request_ref: str | None
     response_ref: str | None
     literal_length: int
+    #: the OAuth scopes any one of which lets a token call this method
+    scopes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -141,6 +143,7 @@ def _collect(api: Api, resource: dict[str, Any], service_path: str) -> None:
                 request,
                 response,
                 literal,
+                tuple(method.get("scopes", ())),
             )
         )
     for sub in resource.get("resources", {}).values():

@@ -1,4 +1,5 @@
-"""Drive v3: files (create, get, list with `q`, update, delete, export) and permissions."""
+"""Drive v3: files (create, get, list with `q`, update, delete, export), permissions (create,
+list, get, delete) and about.get."""
 
 from __future__ import annotations
 
@@ -63,9 +64,11 @@ def _select(record: Json, call: Call, default: str) -> Json:
 def _file(call: Call, write: bool = False) -> Json:
     file_id = call.path["fileId"]
     record = call.state.files.get(file_id)
-    if record is None:
+    restrict = call.restrict
+    if record is None or (restrict is not None and not call.state.app_may_see(record, restrict)):
         raise drive_error(404, f"File not found: {file_id}.", "notFound", "fileId")
-    return call.state.require(file_id, call.email, write)
+    return call.require(file_id, write)
+
 
 
 def _check_writable(body: Json) -> None:
@@ -83,7 +86,8 @@ def create(call: Call) -> Json:
     _check_writable(body)
     mime = body.get("mimeType") or "application/octet-stream"
     name = body.get("name") or "Untitled"
-    record = call.state.add_file(call.email, name, mime)
+    call.refuse_robot_storage()
+    record = call.created(call.state.add_file(call.email, name, mime))
     for key in ("description", "appProperties", "properties", "parents", "starred"):
         if key in body and body[key] is not None:
             record[key] = copy.deepcopy(body[key])
@@ -333,10 +337,13 @@ def list_files(call: Call) -> Json:
     predicate: Predicate = (
         _Query(query["q"], call.state).parse() if query.get("q") else (lambda f: True)
     )
+    restrict = call.restrict
     visible = [
         f
         for f in call.state.files.values()
-        if call.state.role_of(f["id"], call.email) > 0 and predicate(f)
+        if call.state.role_of(f["id"], call.email) > 0
+        and (restrict is None or call.state.app_may_see(f, restrict))
+        and predicate(f)
     ]
     order = (query.get("orderBy") or "").split(",")[0].strip()
     if order:
@@ -422,6 +429,28 @@ def create_permission(call: Call) -> Json:
             "invalid",
             "permission.view",
         )
+    if view == "published" and not _published(call.state, record["id"]):
+        # Google's guide: a form must be published before it is shared with responders.
+        raise drive_error(
+            400,
+            "The form must be published before responders can be added.",
+            "invalidSharingRequest",
+        )
+    if kind == "anyone" and _domain(record) in call.state.closed_domains:
+        raise drive_error(400, 'Bad Request. User message: ""', "publishOutNotPermitted")
+    email = str(body.get("emailAddress") or "")
+    if (
+        kind == "user"
+        and email.lower() in call.state.no_account
+        and not call.query.get("sendNotificationEmail", True)
+    ):
+        raise drive_error(
+            400,
+            f'Bad Request. User message: "You are trying to invite {email}. Since there is no '
+            "Google account associated with this email address, you must check the \"Notify "
+            'people\" box to invite this recipient."',
+            "invalidSharingRequest",
+        )
     permission: Json = {
         "kind": "drive#permission",
         "id": "anyoneWithLink" if kind == "anyone" else new_id(20, "0"),
@@ -438,6 +467,66 @@ def create_permission(call: Call) -> Json:
     return fields.apply(
         permission, fields.parse(call.query.get("fields") or PERMISSION_DEFAULT_FIELDS)
     )
+
+
+def _published(state: State, form_id: str) -> bool:
+    form = state.forms.get(form_id) or {}
+    return bool(((form.get("publishSettings") or {}).get("publishState") or {}).get("isPublished"))
+
+
+def _domain(record: Json) -> str:
+    owners = record.get("owners") or [{}]
+    return str(owners[0].get("emailAddress", "")).rpartition("@")[2].lower()
+
+
+def _permission(call: Call, record: Json) -> Json:
+    wanted = call.path["permissionId"]
+    for permission in record.get("permissions", []):
+        if permission.get("id") == wanted:
+            return permission
+    raise drive_error(404, f"Permission not found: {wanted}.", "notFound", "permissionId")
+
+
+def get_permission(call: Call) -> Json:
+    record = _file(call)
+    if call.state.role_of(record["id"], call.email) < ROLE_RANK["writer"]:
+        raise denied()
+    permission = _permission(call, record)
+    mask = call.query.get("fields") or PERMISSION_DEFAULT_FIELDS
+    return fields.apply(copy.deepcopy(permission), fields.parse(mask))
+
+
+def delete_permission(call: Call) -> None:
+    record = _file(call)
+    if call.state.role_of(record["id"], call.email) < ROLE_RANK["writer"]:
+        raise drive_error(
+            403,
+            "The user does not have sufficient permissions for this file.",
+            "insufficientFilePermissions",
+        )
+    permission = _permission(call, record)
+    if permission.get("role") == "owner":
+        raise drive_error(
+            403, "The owner of a file cannot be removed.", "cannotRemoveOwner"
+        )
+    record["permissions"].remove(permission)
+
+
+def about(call: Call) -> Json:
+    """The signed-in user; Drive requires ``fields`` here (it has no default)."""
+    if not call.query.get("fields"):
+        raise drive_error(
+            400, "The 'fields' parameter is required for this method.", "required", "fields"
+        )
+    user: Json = {
+        "kind": "drive#user",
+        "displayName": call.email.partition("@")[0],
+        "me": True,
+        "permissionId": str(abs(hash(call.email)) % 10**20),
+        "emailAddress": call.email,
+    }
+    out: Json = {"kind": "drive#about", "user": user}
+    return fields.apply(out, fields.parse(call.query["fields"]))
 
 
 def list_permissions(call: Call) -> Json:
@@ -466,4 +555,7 @@ HANDLERS: dict[str, Callable[[Call], Any]] = {
     "drive.files.export": export,
     "drive.permissions.create": create_permission,
     "drive.permissions.list": list_permissions,
+    "drive.permissions.get": get_permission,
+    "drive.permissions.delete": delete_permission,
+    "drive.about.get": about,
 }

@@ -43,16 +43,24 @@ class FakeGoogle:
 
     # --- identities ---------------------------------------------------------------------------
 
-    def token_for(self, email: str) -> str:
-        """An access token for email, without going through /token."""
+    def token_for(self, email: str, scopes: list[str] | tuple[str, ...] | None = None,
+                  app: str = oauth.CLIENT_ID) -> str:
+        """An access token for email, without going through /token (``scopes`` None: it may
+        do everything)."""
+        grant = None if scopes is None else {"scopes": list(scopes), "app": app}
         with self.app.lock:
-            return self.state.issue_token(email)
+            return self.state.issue_token(email, grant)
 
-    def authorized_user_file(self, path: Path, email: str = "secretary@example.com") -> Path:
+    def authorized_user_file(
+        self,
+        path: Path,
+        email: str = "secretary@example.com",
+        scopes: tuple[str, ...] | list[str] | None = None,
+    ) -> Path:
         """Write an OAuth authorized-user JSON (as `automation auth` saves it) whose refresh
-        token signs in as email at this fake."""
+        token signs in as email at this fake, granted ``scopes`` (None: every API wholly)."""
         with self.app.lock:
-            info = oauth.authorized_user_info(self.state, email, self.url)
+            info = oauth.authorized_user_info(self.state, email, self.url, scopes)
         path = Path(path)
         path.write_text(json.dumps(info, indent=2), encoding="utf-8")
         return path
@@ -77,6 +85,35 @@ class FakeGoogle:
         path = Path(path)
         path.write_text(json.dumps(info, indent=2), encoding="utf-8")
         return path
+
+    def client_secrets_file(self, path: Path) -> Path:
+        """Write an installed app's client-secrets JSON whose endpoints are this fake's."""
+        path = Path(path)
+        path.write_text(json.dumps(oauth.client_secrets(self.url), indent=2), encoding="utf-8")
+        return path
+
+    def authorize_delegation(self, service_account: str, scopes: list[str] | tuple[str, ...]
+                             ) -> None:
+        """A Workspace admin authorises the service account's client for domain-wide
+        delegation with these scopes (Admin console → Security → API controls)."""
+        with self.app.lock:
+            self.state.delegations[service_account] = list(scopes)
+            self.app._save()
+
+    def without_google_account(self, email: str) -> None:
+        """This address has no Google account: sharing with it needs an invitation email."""
+        with self.app.lock:
+            self.state.no_account.append(email.lower())
+
+    def forbid_anyone_sharing(self, domain: str) -> None:
+        """The Workspace policy of ``domain`` forbids sharing its users' files with anyone."""
+        with self.app.lock:
+            self.state.closed_domains.append(domain.lower())
+
+    def open_with_app(self, file_id: str, app: str = oauth.CLIENT_ID) -> None:
+        """The user opened the file with the app (Drive's picker): drive.file reaches it."""
+        with self.app.lock:
+            self.state.files[file_id].setdefault("_apps", []).append(app)
 
     # --- arranging state ----------------------------------------------------------------------
 
@@ -133,7 +170,23 @@ class FakeGoogle:
         email: str | None = None,
         submit_time: datetime | None = None,
     ) -> Json:
-        """Submit as a member through the HTTP member route; raises ApiError on refusal."""
+        """Submit as a member through the HTTP member route; raises ApiError on refusal.
+
+        Returns the response as Google stores it (what responses.list gives the owner).
+        """
+        shown = self.member_submit(form_id, answers, email, submit_time)
+        return self.stored_response(form_id, shown["responseId"])
+
+    def member_submit(
+        self,
+        form_id: str,
+        answers: dict[str, list[str]],
+        email: str | None = None,
+        submit_time: datetime | None = None,
+        response_id: str = "",
+    ) -> Json:
+        """Submit (or, given ``response_id``, edit) as a member: ``{"responseId", "shown"}``,
+        ``shown`` being what the form's page shows the member right after."""
         body: Json = {
             "answers": {
                 qid: {"textAnswers": {"answers": [{"value": v} for v in values]}}
@@ -144,15 +197,36 @@ class FakeGoogle:
             body["respondentEmail"] = email
         if submit_time is not None:
             body["submitTime"] = rfc3339(submit_time)
+        path = f"/_fake/forms/{form_id}/responses" + (f"/{response_id}" if response_id else "")
+        return self._member_call("POST", path, body)
+
+    def edit_response(
+        self, form_id: str, response_id: str, answers: dict[str, list[str]],
+        submit_time: datetime | None = None,
+    ) -> Json:
+        """A member edits their response: new answers, a later ``lastSubmittedTime``."""
+        self.member_submit(form_id, answers, submit_time=submit_time, response_id=response_id)
+        return self.stored_response(form_id, response_id)
+
+    def member_view(self, form_id: str) -> Json:
+        """The form's published page as a member sees it (no key, no score)."""
+        return self._member_call("GET", f"/_fake/forms/{form_id}/view", None)
+
+    def stored_response(self, form_id: str, response_id: str) -> Json:
+        with self.app.lock:
+            return copy.deepcopy(next(r for r in self.state.responses[form_id]
+                                      if r["responseId"] == response_id))
+
+    def _member_call(self, method: str, path: str, body: Json | None) -> Json:
         request = urllib.request.Request(
-            f"{self.url}/_fake/forms/{form_id}/responses",
-            data=json.dumps(body).encode(),
+            self.url + path,
+            data=None if body is None else json.dumps(body).encode(),
             headers={"Content-Type": "application/json"},
-            method="POST",
+            method=method,
         )
         try:
             with urllib.request.urlopen(request, timeout=10) as answer:
-                return json.loads(answer.read())
+                return dict(json.loads(answer.read()))
         except urllib.error.HTTPError as err:
             error = json.loads(err.read())["error"]
             raise ApiError(error["code"], error["message"], error["status"]) from None

@@ -63,7 +63,7 @@ def _form(call: Call, write: bool) -> Json:
     form_id = call.path["formId"]
     if form_id not in call.state.forms:
         raise not_found()
-    call.state.require(form_id, call.email, write)
+    call.require(form_id, write)
     return call.state.forms[form_id]
 
 
@@ -92,7 +92,8 @@ def create(call: Call) -> Json:
         )
     title = info.get("title") or ""
     document_title = info.get("documentTitle") or title or "Untitled form"
-    record = call.state.add_file(call.email, document_title, FORM_MIME)
+    call.refuse_robot_storage()
+    record = call.created(call.state.add_file(call.email, document_title, FORM_MIME))
     published = not call.query.get("unpublished", False)
     return _view(
         new_form(call.state, record["id"], title, document_title, call.base_url, published)
@@ -365,14 +366,24 @@ def set_publish_settings(call: Call) -> Json:
     mask = body.get("updateMask")
     if mask is not None and mask.strip() not in ("*", "publishState", "publish_state"):
         raise bad_request(f'Invalid field mask path: "{mask}"')
-    state = (body.get("publishSettings") or {}).get("publishState")
-    if not state or "isPublished" not in state or "isAcceptingResponses" not in state:
+    state = dict((body.get("publishSettings") or {}).get("publishState") or {})
+    if "isPublished" not in state:
         raise bad_request(
             "publish_settings.publish_state: both is_published and "
             "is_accepting_responses must be set"
         )
-    if state["isAcceptingResponses"] and not state["isPublished"]:
-        raise bad_request("A form cannot accept responses while it is unpublished.")
+    if not state["isPublished"]:
+        # Google's reference: "If is_published is set to false, this field is forced to false."
+        if state.get("isAcceptingResponses"):
+            raise bad_request("A form cannot accept responses while it is unpublished.")
+        state["isAcceptingResponses"] = False
+    elif "isAcceptingResponses" not in state:
+        # The reference: "When updating publish_state, both is_published and
+        # is_accepting_responses must be set" (only an unpublished form has a forced value).
+        raise bad_request(
+            "publish_settings.publish_state: both is_published and "
+            "is_accepting_responses must be set"
+        )
     form["publishSettings"] = {
         "publishState": {
             "isPublished": bool(state["isPublished"]),
@@ -517,6 +528,15 @@ def submit(state: State, form_id: str, body: Json, now: datetime) -> Json:
     submitted = body.get("submitTime")
     moment = parse_rfc3339(submitted) if submitted else now
     stamp = rfc3339(moment)
+    if body.get("_edit") is not None:  # a member editing a response keeps its createTime
+        response = body["_edit"]
+        response["answers"] = answers
+        response["lastSubmittedTime"] = stamp
+        if _is_quiz(form):
+            response["totalScore"] = total
+        else:
+            response.pop("totalScore", None)
+        return copy.deepcopy(response)
     response: Json = {
         "formId": form_id,
         "responseId": "ACYDBN" + secrets.token_urlsafe(40).replace("-", "x").replace("_", "y"),
@@ -532,14 +552,81 @@ def submit(state: State, form_id: str, body: Json, now: datetime) -> Json:
     return copy.deepcopy(response)
 
 
+def member_view(state: State, form_id: str) -> Json:
+    """The form's published page, as a member sees it before submitting.
+
+    Google shows the title, description and questions; a quiz's key, points and feedback
+    are never on the page (only the quiz's own release after submitting shows them).
+    """
+    form = state.forms.get(form_id)
+    publish = ((form or {}).get("publishSettings") or {}).get("publishState") or {}
+    if form is None or not publish.get("isPublished"):
+        raise not_found()
+    items = []
+    for item in form.get("items") or []:
+        shown = copy.deepcopy(item)
+        for question in _questions(shown):
+            question.pop("grading", None)
+        items.append(shown)
+    return {"info": copy.deepcopy(form["info"]), "items": items,
+            "acceptingResponses": bool(publish.get("isAcceptingResponses"))}
+
+
+def confirmation(form: Json, response: Json) -> Json:
+    """What the page shows right after submitting.
+
+    A quiz made through the API releases the grade at once (Google's default release, which
+    the API cannot change): the score, each question's right answers and the feedback. Any
+    other form just says the response was recorded.
+    """
+    shown: Json = {"message": "Your response has been recorded."}
+    if not _is_quiz(form):
+        return shown
+    questions = _all_questions(form)
+    shown["totalScore"] = response.get("totalScore", 0)
+    shown["questions"] = {}
+    for qid, answer in (response.get("answers") or {}).items():
+        grading = questions[qid].get("grading")
+        if grading is None:
+            continue
+        shown["questions"][qid] = {
+            "grade": answer.get("grade"),
+            "correctAnswers": copy.deepcopy(grading.get("correctAnswers")),
+            "feedback": copy.deepcopy(grading.get("whenRight") or grading.get("generalFeedback")),
+        }
+    return shown
+
+
 def member_submit(state: State, form_id: str, body: Any) -> Json:
-    """The member route: the body as the Forms page would post it, timed now."""
+    """The member route: the body as the Forms page would post it, timed now.
+
+    Answers ``{"responseId", "shown"}``: the new response's id, and what the page shows.
+    """
     if not isinstance(body, dict):
         raise bad_request("The body must be a JSON object")
     try:
-        return submit(state, form_id, body, datetime.now(UTC))
+        response = submit(state, form_id, body, datetime.now(UTC))
     except ValueError as err:
         raise bad_request(f"Invalid submitTime: {err}") from None
+    return {"responseId": response["responseId"],
+            "shown": confirmation(state.forms[form_id], response)}
+
+
+def member_edit(state: State, form_id: str, response_id: str, body: Any) -> Json:
+    """A member edits their response (the "edit your response" link): new answers and a new
+    ``lastSubmittedTime``; ``createTime`` stays the first submission's."""
+    if not isinstance(body, dict):
+        raise bad_request("The body must be a JSON object")
+    found = next((r for r in state.responses.get(form_id, [])
+                  if r["responseId"] == response_id), None)
+    if found is None:
+        raise not_found()
+    try:
+        edited = {"respondentEmail": found.get("respondentEmail"), **body, "_edit": found}
+        response = submit(state, form_id, edited, datetime.now(UTC))
+    except ValueError as err:
+        raise bad_request(f"Invalid submitTime: {err}") from None
+    return {"responseId": response_id, "shown": confirmation(state.forms[form_id], response)}
 
 
 HANDLERS: dict[str, Callable[[Call], Json]] = {

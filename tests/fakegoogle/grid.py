@@ -140,7 +140,7 @@ def open_spreadsheet(call: Call, write: bool) -> Json:
     record = call.state.files.get(sid)
     if sid not in call.state.spreadsheets or record is None or record.get("trashed_forever"):
         raise not_found()
-    call.state.require(sid, call.email, write)
+    call.require(sid, write)
     return call.state.spreadsheets[sid]
 
 

@@ -1,4 +1,9 @@
-"""Pytest fixtures: `fake_google` (fresh state per test) on one server per session."""
+"""Pytest fixture ``fake_google``: a fake Google of its own for each test.
+
+Every test starts its own server (on its own port) and stops it after: nothing a test
+leaves behind (a late request from a thread, a kept-alive connection) can reach the next
+test's state or request log. Starting one costs a few milliseconds.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,11 @@ import pytest
 from .fake import FakeGoogle
 
 
-@pytest.fixture(scope="session")
-def fake_google_server() -> Iterator[FakeGoogle]:
-    fake = FakeGoogle.start()
-    yield fake
-    fake.stop()
-
-
 @pytest.fixture
-def fake_google(fake_google_server: FakeGoogle) -> Iterator[FakeGoogle]:
-    """The fake Google, emptied before each test (state, request log, faults, switches)."""
-    fake_google_server.reset()
-    yield fake_google_server
-    fake_google_server.reset()
+def fake_google() -> Iterator[FakeGoogle]:
+    """A fresh fake Google for this test alone."""
+    fake = FakeGoogle.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()

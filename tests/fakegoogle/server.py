@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import re
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 from . import discovery, drive, fields, forms, oauth, sheets
 from .errors import ApiError, bad_request, not_found
@@ -29,6 +30,8 @@ FIELDS_APPLIED = {
     "drive.files.update",
     "drive.permissions.create",
     "drive.permissions.list",
+    "drive.permissions.get",
+    "drive.about.get",
 }
 CONTROL_ROUTES = (
     "/_fake/requests",
@@ -38,6 +41,10 @@ CONTROL_ROUTES = (
     "/_fake/token",
 )
 _MEMBER_ROUTE = re.compile(r"^/_fake/forms/(?P<formId>[^/]+)/responses$")
+_EDIT_ROUTE = re.compile(r"^/_fake/forms/(?P<formId>[^/]+)/responses/(?P<responseId>[^/]+)$")
+_VIEW_ROUTE = re.compile(r"^/_fake/forms/(?P<formId>[^/]+)/view$")
+#: The drive.file scope: reaches only the files the token's app created or was given.
+DRIVE_FILE = oauth.SCOPE_PREFIX + "drive.file"
 
 
 @dataclass
@@ -55,10 +62,45 @@ class Reply:
     status: int
     body: bytes
     content_type: str = "application/json; charset=UTF-8"
+    location: str = ""  # a redirect's target
 
 
 def _json(status: int, value: Any) -> Reply:
     return Reply(status, json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8"))
+
+
+def _basic_client(headers: dict[str, str]) -> dict[str, str]:
+    """The client id and secret of an ``Authorization: Basic`` header (RFC 6749 §2.3.1)."""
+    scheme, _, value = headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return {}
+    try:
+        pair = base64.b64decode(value).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    client_id, _, secret = pair.partition(":")
+    return {"client_id": unquote_plus(client_id), "client_secret": unquote_plus(secret)}
+
+
+def _scope_insufficient(spec: discovery.Method) -> ApiError:
+    """Google's answer to a token without any of the method's scopes (Drive adds ``errors``)."""
+    host = {"sheets": "sheets", "drive": "drive", "forms": "forms"}[spec.api]
+    errors = None
+    if spec.api == "drive":
+        errors = [{"message": "Insufficient Permission", "domain": "global",
+                   "reason": "insufficientPermissions"}]
+    return ApiError(
+        403,
+        "Request had insufficient authentication scopes.",
+        "PERMISSION_DENIED",
+        [{
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+            "domain": "googleapis.com",
+            "metadata": {"method": spec.id, "service": f"{host}.googleapis.com"},
+        }],
+        errors,
+    )
 
 
 class App:
@@ -173,24 +215,31 @@ class App:
             form = {
                 k: v[-1] for k, v in parse_qs(raw.decode("utf-8"), keep_blank_values=True).items()
             }
+            form.update(_basic_client(headers))  # client_secret_basic, as Google accepts it
             with self.lock:
                 answer = oauth.token(self.state, form, self.base_url + "/token")
                 self._save()
             return _json(200, answer)
-        member = _MEMBER_ROUTE.match(path)
-        if member and method == "POST":
-            body = self._parse_json(raw)
+        if path == oauth.AUTH_PATH and method == "GET":
+            query = {k: v[-1] for k, v in parse_qs(query_text, keep_blank_values=True).items()}
             with self.lock:
-                answer = forms.member_submit(self.state, member.group("formId"), body)
+                target = oauth.consent(self.state, query)
                 self._save()
-            return _json(200, answer)
+            return Reply(302, b"", "text/html; charset=UTF-8", location=target)
+        member = self._member(method, path, raw)
+        if member is not None:
+            return member
         found = discovery.match(method, path)
         if found is None:
             raise not_found(f"The requested URL {path} was not found on this server.")
         spec, path_params = found
         with self.lock:
             check_enabled(self.state, spec.api)
-        email = self._identity(headers)
+        email, grant = self._identity(headers)
+        scopes = set(grant.get("scopes", oauth.FULL_SCOPES))
+        usable = scopes & set(spec.scopes)
+        if not usable:
+            raise _scope_insufficient(spec)
         query = discovery.validate_query(spec, parse_qs(query_text, keep_blank_values=True))
         if query.get("fields"):
             discovery.validate_fields(spec, fields.parse(query["fields"]))
@@ -200,7 +249,9 @@ class App:
         if handler is None:
             raise ApiError(501, f"The fake Google does not implement {spec.id}.", "UNIMPLEMENTED")
         with self.lock:
-            call = Call(self.state, email, path_params, query, body, self.base_url)
+            call = Call(self.state, email, path_params, query, body, self.base_url,
+                        app=str(grant.get("app", "")), app_only=usable == {DRIVE_FILE},
+                        robot=bool(grant.get("robot")))
             result = handler(call)
             if method != "GET":
                 self._save()
@@ -212,14 +263,38 @@ class App:
             result = fields.apply(result, fields.parse(query["fields"]))
         return _json(200, result)
 
-    def _identity(self, headers: dict[str, str]) -> str:
+    def _member(self, method: str, path: str, raw: bytes) -> Reply | None:
+        """The member's side of a form: its published page, submitting, editing a response."""
+        view = _VIEW_ROUTE.match(path)
+        if view and method == "GET":
+            with self.lock:
+                return _json(200, forms.member_view(self.state, view.group("formId")))
+        submit = _MEMBER_ROUTE.match(path)
+        edit = _EDIT_ROUTE.match(path)
+        if not (submit or edit) or method != "POST":
+            return None
+        body = self._parse_json(raw)
+        with self.lock:
+            if edit:
+                answer = forms.member_edit(
+                    self.state, edit.group("formId"), edit.group("responseId"), body
+                )
+            else:
+                assert submit is not None
+                answer = forms.member_submit(self.state, submit.group("formId"), body)
+            self._save()
+        return _json(200, answer)
+
+    def _identity(self, headers: dict[str, str]) -> tuple[str, Json]:
+        """The caller's email and what its token was granted (scopes, app)."""
         auth = headers.get("authorization", "")
         scheme, _, token = auth.partition(" ")
         with self.lock:
             email = self.state.access_tokens.get(token) if scheme.lower() == "bearer" else None
+            grant = dict(self.state.grants.get(token, {}))
         if email is None:
             raise ApiError(401)
-        return email
+        return email, grant
 
     @staticmethod
     def _parse_json(raw: bytes) -> Any:
@@ -243,6 +318,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(reply.status)
         if reply.status != 204:
             self.send_header("Content-Type", reply.content_type)
+        if reply.location:
+            self.send_header("Location", reply.location)
         self.send_header("Content-Length", str(len(reply.body)))
         self.end_headers()
         if reply.body and self.command != "HEAD":
@@ -269,6 +346,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # Stopping never waits for a client that keeps its connection open (a test's session):
+    # that connection's thread serves the stopped fake's own App, not the next test's.
+    block_on_close = False
 
     def __init__(self, address: tuple[str, int], app: App) -> None:
         self.app = app
@@ -286,6 +366,9 @@ def serve(app: App, host: str = "127.0.0.1", port: int = 0) -> tuple[_Server, th
     """Start the server in a background thread; port 0 picks a free port."""
     server = _Server((host, port), app)
     app.base_url = f"http://{host}:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, name="fakegoogle", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fakegoogle",
+        daemon=True,
+    )
     thread.start()
     return server, thread

@@ -163,7 +163,8 @@ def create(call: Call) -> Json:
     titles = [str(t["title"]).lower() for t in tabs if t.get("title")]
     if len(titles) != len(set(titles)):
         raise bad_request("Invalid sheets: A sheet with the same name already exists.")
-    record = call.state.add_file(call.email, title, SPREADSHEET_MIME)
+    call.refuse_robot_storage()
+    record = call.created(call.state.add_file(call.email, title, SPREADSHEET_MIME))
     ss = new_spreadsheet(call.state, record["id"], title, tabs or None)
     for key, value in (body.get("properties") or {}).items():
         if key != "title":

@@ -8,7 +8,7 @@ import os
 import secrets
 import string
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +69,19 @@ class State:
     responses: dict[str, list[Json]] = field(default_factory=dict)
     access_tokens: dict[str, str] = field(default_factory=dict)
     refresh_tokens: dict[str, str] = field(default_factory=dict)
+    #: access or refresh token → {"scopes": [...], "app": client id, "robot": bool}; a token
+    #: without an entry may do everything (tests that call the fake directly)
+    grants: dict[str, Json] = field(default_factory=dict)
+    #: authorization code → {"email", "client_id", "redirect_uri", "scopes", "challenge"}
+    auth_codes: dict[str, Json] = field(default_factory=dict)
     #: service-account email → public key (PEM) that its JWTs must be signed with
     service_keys: dict[str, str] = field(default_factory=dict)
+    #: service-account email → scopes a Workspace admin authorised for domain-wide delegation
+    delegations: dict[str, list[str]] = field(default_factory=dict)
+    #: addresses that have no Google account (sharing with them needs an invitation email)
+    no_account: list[str] = field(default_factory=list)
+    #: Workspace domains whose policy forbids sharing a file with "anyone"
+    closed_domains: list[str] = field(default_factory=list)
     disabled_apis: list[str] = field(default_factory=list)
 
     # --- persistence -------------------------------------------------------------------------
@@ -97,9 +108,12 @@ class State:
 
     # --- identity and access -----------------------------------------------------------------
 
-    def issue_token(self, email: str) -> str:
+    def issue_token(self, email: str, grant: Json | None = None) -> str:
+        """An access token for email; ``grant`` limits it (scopes, app, service account)."""
         token = "ya29.fake-" + secrets.token_urlsafe(24)
         self.access_tokens[token] = email
+        if grant is not None:
+            self.grants[token] = dict(grant)
         return token
 
     def add_file(self, owner: str, name: str, mime_type: str, file_id: str | None = None) -> Json:
@@ -113,6 +127,7 @@ class State:
             "trashed": False,
             "createdTime": now,
             "modifiedTime": now,
+            "version": "1",
             "owners": [{"kind": "drive#user", "emailAddress": owner, "me": False}],
             "permissions": [
                 {
@@ -142,20 +157,39 @@ class State:
                 best = max(best, ROLE_RANK.get(perm.get("role", ""), 0))
         return best
 
-    def require(self, file_id: str, email: str, write: bool, kind: str = "") -> Json:
-        """The Drive record of a file the caller may reach, or Google's 404 / 403."""
+    def require(
+        self, file_id: str, email: str, write: bool, kind: str = "", app: str | None = None
+    ) -> Json:
+        """The Drive record of a file the caller may reach, or Google's 404 / 403.
+
+        ``app``: the caller's token reaches files through ``drive.file`` only, so just the
+        files that app created or was given count; any other is not found.
+        """
         record = self.files.get(file_id)
         if record is None or (kind and record["mimeType"] != kind):
+            raise not_found()
+        if app is not None and not self.app_may_see(record, app):
             raise not_found()
         role = self.role_of(file_id, email)
         if role == 0 or (write and role < ROLE_RANK["writer"]):
             raise denied()
         return record
 
+    @staticmethod
+    def app_may_see(record: Json, app: str) -> bool:
+        """drive.file: the files an app created, or that were opened with it."""
+        return app in record.get("_apps", [])
+
     def touch(self, file_id: str) -> None:
+        """A change to a file's content: Drive's modifiedTime and version move on."""
         record = self.files.get(file_id)
         if record is not None:
-            record["modifiedTime"] = rfc3339(datetime.now(UTC))
+            now = rfc3339(datetime.now(UTC))
+            if now <= record.get("modifiedTime", ""):  # two changes within a millisecond
+                later = parse_rfc3339(record["modifiedTime"]) + timedelta(milliseconds=1)
+                now = rfc3339(later)
+            record["modifiedTime"] = now
+            record["version"] = str(int(record.get("version", "1")) + 1)
 
 
 def check_enabled(state: State, api: str) -> None:
@@ -184,6 +218,14 @@ def check_enabled(state: State, api: str) -> None:
         )
 
 
+#: Drive's answer to a service account making a file in its own (absent) storage.
+NO_STORAGE = (
+    "Service Accounts do not have storage quota. Leverage shared drives "
+    "(https://developers.google.com/workspace/drive/api/guides/about-shareddrives), or use "
+    "OAuth delegation (http://support.google.com/a/answer/7281227) instead."
+)
+
+
 @dataclass
 class Call:
     """One authenticated API call as the handlers see it."""
@@ -194,3 +236,30 @@ class Call:
     query: dict[str, Any]
     body: Any
     base_url: str
+    #: the OAuth client (or service account) the token was issued to; "" when unknown
+    app: str = ""
+    #: the token reaches files through drive.file only (see State.require)
+    app_only: bool = False
+    #: a service account acting as itself (no domain-wide delegation): no Drive storage
+    robot: bool = False
+
+    @property
+    def restrict(self) -> str | None:
+        """The app whose files alone this call may reach, or None for every file."""
+        return self.app if self.app_only else None
+
+    def require(self, file_id: str, write: bool, kind: str = "") -> Json:
+        return self.state.require(file_id, self.email, write, kind, app=self.restrict)
+
+    def refuse_robot_storage(self) -> None:
+        """A service account acting as itself owns no Drive storage: it cannot make files."""
+        if self.robot:
+            raise ApiError(403, NO_STORAGE, errors=[
+                {"message": NO_STORAGE, "domain": "usageLimits", "reason": "storageQuotaExceeded"}
+            ])
+
+    def created(self, record: Json) -> Json:
+        """A file this call made belongs to its app (drive.file reaches it from then on)."""
+        if self.app:
+            record.setdefault("_apps", []).append(self.app)
+        return record
