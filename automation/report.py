@@ -21,18 +21,20 @@ from automation import layout
 from automation.i18n import Text
 from automation.layout import RESULT_COLUMNS, Column
 from automation.model import Entry, QuestionStat, RoundResult, RoundScore, SeasonRow
-from automation.ports import ChartSpec, InputError, SheetTab
+from automation.ports import CellStyle, ChartSpec, InputError, PageSetup, SheetTab
 from automation.responsestab import (
+    code_verdicts,
     decode_options,
     encode_options,
     read_responses_tab,
     responses_tab,
 )
-from automation.tabcells import DATETIME_FORMAT, at, find_header, natural, number, shown
+from automation.tabcells import DATETIME_FORMAT, at, find_header, local, natural, number
 from automation.template import template_tabs
 from automation.text import Cell, cell_text, is_blank, normalize
 
 __all__ = [
+    "code_verdicts",
     "decode_options",
     "duration_text",
     "encode_options",
@@ -47,6 +49,7 @@ __all__ = [
 
 # --- results -------------------------------------------------------------------
 
+RESULTS_TITLE = Text("Kết quả thi trắc nghiệm", "Quiz results")
 ROUND_LABEL = Text("Kỳ thi", "Round")
 QUESTION_COUNT = Text("Số câu hỏi", "Questions")
 OPENED_LABEL = Text("Mở lúc", "Opened at")
@@ -60,15 +63,27 @@ DISTRIBUTION_SCORE = Text("Điểm", "Score")
 DISTRIBUTION_COUNT = Text("Số người", "Members")
 WINNER_NOTE = Text("Về nhất", "First place")
 TIE_NOTE = Text("Đồng hạng {rank}", "Tied at rank {rank}")
+FOOTER = Text("{title} — trang {{page}}/{{pages}}", "{title} — page {{page}} of {{pages}}")
 BAD_RESULT_CELL = Text(
     "{tab}, dòng {row}, cột {column}: '{value}' không phải là số. Trang này do dịch vụ ghi; "
     "hãy đặt Trạng thái của kỳ thi là 'Xếp hạng lại' để ghi lại trang.",
     "{tab}, row {row}, column {column}: '{value}' is not a number. The service writes this "
     "tab; set the round's Status to 'Rank again' to write it anew.",
 )
+#: Between a winner's name and the words saying so, in the name cell.
+WINNER_MARK = " — "
 
-RESULT_WIDTHS = (24, 28, 11, 12, 17, 21, 34)  # the first also holds the header block labels
+# Seven columns that fit one A4 page across (landscape); the header block's labels sit
+# in the name column (B) and the time column (E), their values beside them (C, F).
+RESULT_WIDTHS = (7, 30, 12, 15, 18, 20, 28)
 RESULT_FORMATS = {0: "0", 2: "0.00", 3: "0", 4: "@", 5: DATETIME_FORMAT}
+RESULT_ALIGN = {0: "center", 1: "left", 2: "center", 3: "center", 4: "center", 5: "center"}
+LEFT = CellStyle(align="left")
+TITLE = CellStyle(bold=True, size=14, align="left")
+SECTION = CellStyle(bold=True, align="left")
+SCORE = CellStyle(align="center", number_format="0.00")
+#: A chart's value axis gets at most this many ticks (a step of 1, 2, 5, 10, 20, 50 …).
+MAX_TICKS = 8
 
 
 def duration_text(duration: timedelta) -> str:
@@ -79,44 +94,82 @@ def duration_text(duration: timedelta) -> str:
     return f"{sign}{minutes}:{rest:02d}"
 
 
-def _score_label(score: float, language: str) -> str:
-    text = f"{score:.2f}".rstrip("0").rstrip(".")
-    return text if language == "en" else text.replace(".", ",")
+def winner_name(name: str, language: str) -> str:
+    """The name cell of a winner: ``Trần Thị Bình — Về nhất``."""
+    return f"{name}{WINNER_MARK}{WINNER_NOTE(language)}"
+
+
+def plain_name(cell: str) -> str:
+    """A name cell of the ranked table without the winner's words (written in either language)."""
+    for language in ("vi", "en"):
+        suffix = WINNER_MARK + WINNER_NOTE(language)
+        if normalize(cell).endswith(normalize(suffix)):
+            return cell_text(cell)[: -len(suffix)].rstrip()
+    return cell_text(cell)
+
+
+def count_axis(largest: int) -> tuple[int, int]:
+    """(step, top) of a value axis that counts people: whole steps, at least four of them.
+
+    Four or more whole steps also keep Google's own gridlines on whole numbers,
+    since the Sheets API cannot set a tick step.
+    """
+    for exponent in range(32):
+        for mantissa in (1, 2, 5):
+            step = mantissa * 10**exponent
+            ticks = -(-largest // step)
+            if ticks <= MAX_TICKS:
+                return step, step * max(4, ticks)
+    raise ValueError(f"no axis for {largest}")
 
 
 def results_tab(result: RoundResult, *, language: str, tz: tzinfo) -> SheetTab:
-    """``Kết quả <round>``: header block, ranked table, unranked, absentees, distribution."""
+    """``Kết quả <round>``: header block, ranked table, unranked, absentees, distribution.
+
+    Laid out to print on one A4 page across (landscape), the table's header
+    repeated on every page. A winner's row is bold and highlighted, and
+    ``Về nhất`` stands beside the name (every member tied at rank 1 gets it).
+    Times are date-time cells in ``tz``.
+    """
+    participants = f"{result.participants} / {result.member_count}"
     rows: list[list[Cell]] = [
-        [ROUND_LABEL(language), result.round_id],
-        [QUESTION_COUNT(language), len(result.questions)],
-        [OPENED_LABEL(language), shown(result.opened_at, tz)],
-        [DEADLINE_LABEL(language), shown(result.deadline, tz)],
-        [CLOSED_LABEL(language), shown(result.closed_at, tz)],
-        [PARTICIPANTS_LABEL(language), f"{result.participants} / {result.member_count}"],
+        [RESULTS_TITLE(language)],
+        [None, ROUND_LABEL(language), result.round_id, None,
+         OPENED_LABEL(language), local(result.opened_at, tz)],
+        [None, QUESTION_COUNT(language), len(result.questions), None,
+         DEADLINE_LABEL(language), local(result.deadline, tz)],
+        [None, PARTICIPANTS_LABEL(language), participants, None,
+         CLOSED_LABEL(language), local(result.closed_at, tz)],
         [],
         [column.header(language) for column in RESULT_COLUMNS],
     ]
     header_row = len(rows)
-    bold = {1, header_row}
+    styles = {(1, 1): TITLE}
+    for r in (2, 3, 4):
+        styles[(r, 3)] = LEFT
+        styles[(r, 6)] = CellStyle(align="left", number_format=DATETIME_FORMAT)
+    bold: set[int] = set()
     highlight: set[int] = set()
     rank_counts = Counter(entry.rank for entry in result.ranked)
     for entry in result.ranked:
-        notes = []
+        name = entry.name
         if entry.rank == 1:
-            notes.append(WINNER_NOTE(language))
+            name = winner_name(name, language)
             highlight.add(len(rows) + 1)
-        if rank_counts[entry.rank] > 1:
-            notes.append(TIE_NOTE(language, rank=entry.rank))
-        rows.append(_entry_row(entry, "; ".join(notes), tz))
+        tie = TIE_NOTE(language, rank=entry.rank) if rank_counts[entry.rank] > 1 else ""
+        rows.append(_entry_row(entry, name, tie, tz))
+
+    def section(title: str) -> None:
+        rows.extend([[], [title]])
+        styles[(len(rows), 1)] = SECTION
+
     if result.unranked:
-        rows += [[], [UNRANKED_SECTION(language)]]
-        bold.add(len(rows))
+        section(UNRANKED_SECTION(language))
         for entry in result.unranked:
             reason = entry.reason.label(language) if entry.reason else ""
-            rows.append(_entry_row(entry, reason, tz))
+            rows.append(_entry_row(entry, entry.name, reason, tz))
     if result.absent:
-        rows += [[], [ABSENT_SECTION(language)]]
-        bold.add(len(rows))
+        section(ABSENT_SECTION(language))
         rows += [
             [None, member.name, None, None, None, None, ABSENT_SECTION(language)]
             for member in result.absent
@@ -124,32 +177,43 @@ def results_tab(result: RoundResult, *, language: str, tz: tzinfo) -> SheetTab:
     chart = None
     counts = Counter(entry.score for entry in result.ranked)
     if counts:
-        rows += [
-            [],
-            [DISTRIBUTION_SECTION(language)],
-            [DISTRIBUTION_SCORE(language), DISTRIBUTION_COUNT(language)],
-        ]
-        bold.update({len(rows) - 1, len(rows)})
+        section(DISTRIBUTION_SECTION(language))
+        anchor = len(rows)
+        rows.append([DISTRIBUTION_SCORE(language), DISTRIBUTION_COUNT(language)])
+        bold.add(len(rows))
         first = len(rows) + 1
-        rows += [[_score_label(score, language), counts[score]] for score in sorted(counts)]
-        chart = ChartSpec(DISTRIBUTION_SECTION(language), 0, 1, first, len(rows))
+        for score in sorted(counts):
+            rows.append([score, counts[score]])
+            styles[(len(rows), 1)] = SCORE  # as the table shows scores, in any locale
+        step, top = count_axis(max(counts.values()))
+        # Beside its table, under the ranked table's right-hand columns: on the same paper.
+        chart = ChartSpec(DISTRIBUTION_SECTION(language), 0, 1, first, len(rows),
+                          anchor_row=anchor, anchor_column=3, value_step=step, value_max=top,
+                          width_cm=14, height_cm=7)
+    title = layout.RESULTS.title(language, result.round_id)
     return SheetTab(
-        title=layout.RESULTS.title(language, result.round_id),
+        title=title,
         rows=rows,
         header_row=header_row,
-        bold_rows=frozenset(bold),
+        bold_rows=frozenset(bold | highlight),
         highlight_rows=frozenset(highlight),
         column_widths=RESULT_WIDTHS,
         number_formats=RESULT_FORMATS,
         chart=chart,
+        alignments=RESULT_ALIGN,
+        cell_styles=styles,
+        wrap_columns=frozenset({6}),
+        wrap_header=True,
+        page=PageSetup(landscape=True, repeat_rows=(header_row, header_row),
+                       footer=FOOTER(language, title=title)),
     )
 
 
-def _entry_row(entry: Entry, note: str, tz: tzinfo) -> list[Cell]:
+def _entry_row(entry: Entry, name: str, note: str, tz: tzinfo) -> list[Cell]:
     """One response in the table; an unranked one has no rank."""
     return [
         entry.rank,
-        entry.name,
+        name,
         entry.score,
         entry.correct,
         duration_text(entry.duration),
@@ -163,6 +227,7 @@ def read_round_scores(round_id: str, rows: list[list[Cell]]) -> list[RoundScore]
 
     Reads from the table's header row down to the first blank row; the
     sections below (not ranked, not taken part) are not part of the round's scores.
+    A winner's name is read without the ``Về nhất`` beside it.
     """
     found = find_header(rows, RESULT_COLUMNS, ("rank", "name", "score"))
     if found is None:
@@ -188,7 +253,7 @@ def read_round_scores(round_id: str, rows: list[list[Cell]]) -> list[RoundScore]
                     )
                 )
             values.append(value)
-        name = cell_text(at(row, places["name"]))
+        name = plain_name(cell_text(at(row, places["name"])))
         scores.append(RoundScore(round_id, name, int(values[0]), round(values[1], 2)))
     return scores
 
@@ -205,7 +270,8 @@ STATS_COLUMNS = (
     Column("top_wrong", "Phương án sai được chọn nhiều nhất", "Most chosen wrong option"),
     Column("source", "Nguồn", "Source"),
 )
-TOP_WRONG = Text("{letter} ({count} người)", "{letter} ({count} people)")
+TOP_WRONG = Text('"{option}" ({count} người)', '"{option}" ({count} people)')
+STATS_ALIGN = {0: "center", 1: "center", 3: "center", 4: "center", 5: "center"}
 
 
 def stats_tab(
@@ -215,7 +281,9 @@ def stats_tab(
 
     The rounds in ``stats`` replace their earlier rows; other rounds' rows in
     ``existing`` (the tab as read, in either language) are kept. Rows are
-    sorted by round, then question number.
+    sorted by round, then question number. The most chosen wrong option is
+    named by its text (members saw the options shuffled, so its letter means
+    nothing to them). Prints across one A4 page (landscape), long texts wrapped.
     """
     replaced = {normalize(s.round_id) for s in stats}
     body: list[list[Cell]] = []
@@ -230,7 +298,7 @@ def stats_tab(
                 [at(row, places[c.key]) if c.key in places else None for c in STATS_COLUMNS]
             )
     for s in stats:
-        top_wrong = TOP_WRONG(language, letter=s.top_wrong, count=s.top_wrong_count)
+        top_wrong = TOP_WRONG(language, option=s.top_wrong, count=s.top_wrong_count)
         body.append(
             [
                 s.round_id,
@@ -248,8 +316,13 @@ def stats_tab(
         title=layout.QUESTION_STATS.title(language),
         rows=[[c.header(language) for c in STATS_COLUMNS], *body],
         header_row=1,
-        column_widths=(10, 8, 60, 16, 20, 14, 30, 34),
+        column_widths=(10, 7, 50, 11, 11, 10, 30, 28),
         number_formats={1: "0", 3: "0", 4: "0", 5: "0.0"},
+        alignments=STATS_ALIGN,
+        wrap_columns=frozenset({2, 6, 7}),
+        wrap_header=True,
+        page=PageSetup(landscape=True, repeat_rows=(1, 1),
+                       footer=FOOTER(language, title=layout.QUESTION_STATS.title(language))),
     )
 
 
@@ -265,18 +338,43 @@ SEASON_COLUMNS = (
 )
 
 
+SEASON_TITLE = Text("Tổng kết thi trắc nghiệm năm {year}", "Quiz season {year}")
+SEASON_RULE = Text(
+    "Xếp hạng theo tổng điểm các kỳ; bằng nhau thì theo điểm trung bình, rồi số lần về nhất.",
+    "Ranked by the total of the rounds; then by the average, then by first places.",
+)
+SEASON_ALIGN = {0: "center", 2: "center", 3: "center", 4: "center", 5: "center"}
+
+
 def season_tab(year: int, rows: Sequence[SeasonRow], *, language: str) -> SheetTab:
-    """``Tổng kết <year>``: the year's table, best first, the leader highlighted."""
+    """``Tổng kết <year>``: the year's table, best first, the leaders bold and highlighted.
+
+    A title and the ranking rule above the table, for the year-end meeting's
+    paper (one A4 page across, portrait).
+    """
+    head: list[list[Cell]] = [
+        [SEASON_TITLE(language, year=year)],
+        [SEASON_RULE(language)],
+        [],
+        [c.header(language) for c in SEASON_COLUMNS],
+    ]
+    header_row = len(head)
     body: list[list[Cell]] = [
         [r.rank, r.name, r.rounds_taken, r.total, r.average, r.first_places] for r in rows
     ]
+    title = layout.SEASON.title(language, str(year))
     return SheetTab(
-        title=layout.SEASON.title(language, str(year)),
-        rows=[[c.header(language) for c in SEASON_COLUMNS], *body],
-        header_row=1,
-        highlight_rows=frozenset(i for i, r in enumerate(rows, start=2) if r.rank == 1),
-        column_widths=(8, 28, 15, 12, 16, 15),
+        title=title,
+        rows=[*head, *body],
+        header_row=header_row,
+        highlight_rows=frozenset(
+            i for i, r in enumerate(rows, start=header_row + 1) if r.rank == 1
+        ),
+        column_widths=(7, 32, 11, 11, 11, 11),
         number_formats={0: "0", 2: "0", 3: "0.00", 4: "0.00", 5: "0"},
+        alignments=SEASON_ALIGN,
+        cell_styles={(1, 1): TITLE, (2, 1): LEFT},
+        wrap_header=True,
+        page=PageSetup(repeat_rows=(header_row, header_row),
+                       footer=FOOTER(language, title=title)),
     )
-
-

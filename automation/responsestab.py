@@ -7,24 +7,42 @@ gives back the very responses :func:`responses_tab` was given.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, tzinfo
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone, tzinfo
 
 from automation import layout
 from automation.i18n import Text
 from automation.layout import Column
-from automation.model import Question
-from automation.ports import FormResponse, InputError, SheetTab
-from automation.tabcells import DATETIME_FORMAT, SHOWN_DATETIME, at, raw_text
+from automation.model import Question, RoundResult
+from automation.ports import FormResponse, InputError, PageSetup, SheetTab
+from automation.tabcells import DATETIME_FORMAT, SHOWN_DATETIME, at, local, raw_text
 from automation.text import Cell, cell_text, is_blank, normalize
 
 SUBMITTED = Column("submitted_at", "Nộp lúc", "Submitted at")
 RESPONDENT = Column("respondent", "Người làm bài", "Respondent")
+CODE = Column("code", "Mã cá nhân", "Code")
+DEVICE = Column("client", "Thiết bị", "Device")
 STARTED = Column("started_at", "Bắt đầu lúc", "Started at")
+EDITED = Column("edited_at", "Sửa lúc", "Edited at")
 RESPONSE_ID = Column("response_id", "Mã bài làm", "Response id")
 SUBMITTED_EXACT = Column("submitted_exact", "Nộp lúc (chính xác)", "Submitted at (exact)")
 STARTED_EXACT = Column("started_exact", "Bắt đầu lúc (chính xác)", "Started at (exact)")
-RESPONSE_FIXED = (SUBMITTED, RESPONDENT, STARTED, RESPONSE_ID, SUBMITTED_EXACT, STARTED_EXACT)
+EDITED_EXACT = Column("edited_exact", "Sửa lúc (chính xác)", "Edited at (exact)")
+#: Before the answers, found from the left: who answered, when, from which device.
+HEAD = (SUBMITTED, RESPONDENT, CODE, DEVICE)
+#: After the answers, found from the right: the rest, and the times to the microsecond.
+TAIL = (STARTED, EDITED, RESPONSE_ID, SUBMITTED_EXACT, STARTED_EXACT, EDITED_EXACT)
+RESPONSE_FIXED = (*HEAD, *TAIL)
+#: (shown, exact) column pairs of each time a response carries.
+MOMENTS = {
+    "submitted_at": (SUBMITTED, SUBMITTED_EXACT),
+    "started_at": (STARTED, STARTED_EXACT),
+    "edited_at": (EDITED, EDITED_EXACT),
+}
+CODE_RIGHT = Text("Đúng", "Correct")
+CODE_WRONG = Text("Sai mã", "Wrong")
 BAD_MOMENT = Text(
     "{tab}, dòng {row}, cột {column}: '{value}' không phải ngày giờ. "
     "Hãy ghi theo dạng dd/mm/yyyy hh:mm:ss.",
@@ -35,6 +53,16 @@ MISSING_MOMENT = Text(
     "{tab}, dòng {row}: thiếu thời điểm nộp bài (cột {column}). Hãy điền lại từ bản gốc.",
     "{tab}, row {row}: the submission time is missing (column {column}). "
     "Fill it in from the original.",
+)
+BAD_VERDICT = Text(
+    "{tab}, dòng {row}, cột {column}: '{value}' không phải kết quả kiểm tra mã. "
+    "Hãy ghi '{right}', '{wrong}', hoặc để trống nếu kỳ thi không hỏi mã.",
+    "{tab}, row {row}, column {column}: '{value}' is not a code check. "
+    "Write '{right}' or '{wrong}', or leave it blank when the round asked no code.",
+)
+_EXACT = re.compile(
+    r"(\d{2})/(\d{2})/(\d{4}) (\d{2}):(\d{2}):(\d{2})\.(\d{6})"  # local date and time
+    r" ([+-])(\d{2}):(\d{2})(?::(\d{2}))?"  # its offset from UTC
 )
 
 
@@ -67,6 +95,19 @@ def decode_options(text: str) -> tuple[str, ...]:
     return tuple(options)
 
 
+def code_verdicts(result: RoundResult) -> dict[str, bool]:
+    """Response id → whether its personal code matched, as the ranking found it (rule 9).
+
+    What :func:`responses_tab` writes in place of the codes themselves; a
+    response the ranking gave no verdict (no code asked) is left out.
+    """
+    return {
+        entry.submission.response_id: entry.submission.code_verdict
+        for entry in (*result.ranked, *result.unranked)
+        if entry.submission.code_verdict is not None
+    }
+
+
 def responses_tab(
     round_id: str,
     questions: Sequence[Question],
@@ -74,14 +115,20 @@ def responses_tab(
     *,
     language: str,
     tz: tzinfo,
+    code_verdicts: Mapping[str, bool] | None = None,
 ) -> SheetTab:
     """``Bài làm <round>``: every response as received, in the order received.
 
-    One column per question, headed by its title, then any other title a
-    response carries. Times are shown in ``tz`` to the second and also kept
-    exactly (ISO 8601) in the last two columns, so :func:`read_responses_tab`
-    gives back the same responses.
+    Who answered, whether their personal code matched (``Đúng`` / ``Sai mã``,
+    from ``code_verdicts`` by response id, else the response's own
+    ``code_verdict``; blank when no code was asked: the code itself is never
+    written), the device it came from, then one column per question, headed
+    by its title, then any other title a response carries. Times are
+    date-time cells in ``tz`` to the second, and kept to the microsecond as
+    text in the last columns, so :func:`read_responses_tab` gives back the
+    same responses (with ``code_verdict`` in place of ``code``).
     """
+    verdicts = code_verdicts or {}
     titles = [q.text for q in questions]
     slots = {q.key: i for i, q in enumerate(questions)}
     from_response: set[int] = set()
@@ -95,8 +142,8 @@ def responses_tab(
             elif slot not in from_response:
                 titles[slot] = title  # the title as the form showed it
                 from_response.add(slot)
-    head = [c.header(language) for c in RESPONSE_FIXED[:4]]
-    tail = [c.header(language) for c in RESPONSE_FIXED[4:]]
+    head = [c.header(language) for c in HEAD]
+    tail = [c.header(language) for c in TAIL]
     rows: list[list[Cell]] = [[*head, *titles, *tail]]
     for response in responses:
         cells: list[Cell] = [None] * len(titles)
@@ -104,25 +151,50 @@ def responses_tab(
             slot = slots[normalize(title)]
             if cells[slot] is None and chosen:
                 cells[slot] = encode_options(chosen)
-        started = response.started_at
+        verdict = verdicts.get(response.response_id, response.code_verdict)
         rows.append(
             [
-                response.submitted_at.astimezone(tz),
+                local(response.submitted_at, tz),
                 response.respondent,
-                started.astimezone(tz) if started else None,
-                response.response_id,
+                None if verdict is None else (CODE_RIGHT if verdict else CODE_WRONG)(language),
+                response.client or None,
                 *cells,
-                response.submitted_at.isoformat(),
-                started.isoformat() if started else None,
+                local(response.started_at, tz),
+                local(response.edited_at, tz),
+                response.response_id,
+                exact_text(response.submitted_at, tz),
+                exact_text(response.started_at, tz),
+                exact_text(response.edited_at, tz),
             ]
         )
+    after = len(head) + len(titles)  # the first column after the answers
+    formats = {c: DATETIME_FORMAT for c in (0, after, after + 1)}
     return SheetTab(
         title=layout.RESPONSES.title(language, round_id),
         rows=rows,
         header_row=1,
-        column_widths=(21, 26, 21, 18, *([32] * len(titles)), 34, 34),
-        number_formats={0: DATETIME_FORMAT, 2: DATETIME_FORMAT},
+        column_widths=(20, 26, 12, 22, *([40] * len(titles)), 20, 20, 16, 31, 31, 31),
+        number_formats=formats,
+        alignments={0: "center", 2: "center"},
+        wrap_columns=frozenset(range(len(head), len(head) + len(titles))),
+        wrap_header=True,
+        page=PageSetup(landscape=True, fit_width=False, repeat_rows=(1, 1),
+                       repeat_columns=(0, 1)),
     )
+
+
+def exact_text(moment: datetime | None, tz: tzinfo) -> str | None:
+    """A time to the microsecond, in ``tz``: ``14/03/2023 19:30:41.123456 +07:00``."""
+    if moment is None:
+        return None
+    shifted = moment.astimezone(tz)
+    offset = shifted.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    seconds = abs(int(offset.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    zone = f"{sign}{hours:02d}:{minutes:02d}" + (f":{seconds:02d}" if seconds else "")
+    return f"{shifted:{SHOWN_DATETIME}}.{shifted.microsecond:06d} {zone}"
 
 
 def read_responses_tab(
@@ -132,10 +204,12 @@ def read_responses_tab(
 
     The question titles are read from the tab itself (``questions`` is not
     needed for that; the caller grades against it). The fixed columns are
-    found by their headers: the first four from the left, the two exact times
-    from the right, so a question titled like one of them is still an answer
-    column. A response's unanswered questions (blank cells) are left out of
-    its answers.
+    found by their headers: those before the answers from the left, those
+    after them from the right, so a question titled like one of them is still
+    an answer column. A response's unanswered questions (blank cells) are
+    left out of its answers. Codes were never written: ``code`` is None and
+    ``code_verdict`` says whether it matched. A tab written before a column
+    existed reads without it.
     """
     header_at = None
     for index, row in enumerate(rows):
@@ -153,10 +227,7 @@ def read_responses_tab(
     }
     fixed: dict[str, int] = {}
     english = 0
-    for columns, order in (
-        (RESPONSE_FIXED[:4], sorted(titles)),
-        (RESPONSE_FIXED[4:], sorted(titles, reverse=True)),
-    ):
+    for columns, order in ((HEAD, sorted(titles)), (TAIL, sorted(titles, reverse=True))):
         for column in columns:
             c = next(
                 (c for c in order if c not in fixed.values() and column.matches(titles[c])), None
@@ -172,29 +243,12 @@ def read_responses_tab(
         row = rows[index]
         if all(is_blank(v) for v in row):
             continue
-
-        def moment(
-            exact: Column, shown: Column, row: list[Cell] = row, number: int = index + 1
-        ) -> datetime | None:
-            for column in (exact, shown):
-                value = at(row, fixed[column.key]) if column.key in fixed else None
-                if is_blank(value):
-                    continue
-                parsed = _parse_moment(value, tz)
-                if parsed is None:
-                    raise InputError(
-                        BAD_MOMENT(
-                            language,
-                            tab=tab,
-                            row=number,
-                            column=column.header(language),
-                            value=cell_text(value),
-                        )
-                    )
-                return parsed
-            return None
-
-        submitted = moment(SUBMITTED_EXACT, SUBMITTED)
+        where = _Where(tab, index + 1, language)
+        times = {
+            key: _moment(row, fixed, shown, exact, where, tz)
+            for key, (shown, exact) in MOMENTS.items()
+        }
+        submitted = times["submitted_at"]
         if submitted is None:
             raise InputError(
                 MISSING_MOMENT(language, tab=tab, row=index + 1, column=SUBMITTED.header(language))
@@ -210,19 +264,95 @@ def read_responses_tab(
                 respondent=raw_text(at(row, fixed.get("respondent"))),
                 submitted_at=submitted,
                 answers=answers,
-                started_at=moment(STARTED_EXACT, STARTED),
+                started_at=times["started_at"],
+                code_verdict=_verdict(at(row, fixed.get("code")), where),
+                edited_at=times["edited_at"],
+                client=raw_text(at(row, fixed.get("client"))),
             )
         )
     return responses
 
 
+@dataclass(frozen=True)
+class _Where:
+    """The row being read, for messages."""
+
+    tab: str
+    row: int
+    language: str
+
+
+def _moment(
+    row: Sequence[Cell],
+    fixed: Mapping[str, int],
+    shown: Column,
+    exact: Column,
+    where: _Where,
+    tz: tzinfo,
+) -> datetime | None:
+    """A time of the row: the exact text when there, else the date-time cell."""
+    for column in (exact, shown):
+        value = at(row, fixed.get(column.key))
+        if is_blank(value):
+            continue
+        parsed = _parse_moment(value, tz)
+        if parsed is None:
+            raise InputError(
+                BAD_MOMENT(
+                    where.language,
+                    tab=where.tab,
+                    row=where.row,
+                    column=column.header(where.language),
+                    value=cell_text(value),
+                )
+            )
+        return parsed
+    return None
+
+
+def _verdict(value: Cell, where: _Where) -> bool | None:
+    """``Đúng`` / ``Sai mã`` (or the English words) → True / False; blank → None."""
+    if is_blank(value):
+        return None
+    key = normalize(cell_text(value))
+    for words, verdict in ((CODE_RIGHT, True), (CODE_WRONG, False)):
+        if key in (normalize(words.vi), normalize(words.en)):
+            return verdict
+    language = where.language
+    raise InputError(
+        BAD_VERDICT(
+            language,
+            tab=where.tab,
+            row=where.row,
+            column=CODE.header(language),
+            value=cell_text(value),
+            right=CODE_RIGHT(language),
+            wrong=CODE_WRONG(language),
+        )
+    )
+
+
 def _parse_moment(value: Cell, tz: tzinfo) -> datetime | None:
-    """A time as this module writes it (ISO text, a date-time cell, or shown text)."""
+    """A time as this module writes it (exact text, a date-time cell, or shown text).
+
+    ISO 8601 text is read too: the exact columns were written so before.
+    """
     if isinstance(value, datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=tz)
     if not isinstance(value, str):
         return None
     text = value.strip()
+    match = _EXACT.fullmatch(text)
+    if match:
+        day, month, year, hour, minute, second, micro, sign, oh, om, osec = match.groups()
+        offset = timedelta(hours=int(oh), minutes=int(om), seconds=int(osec or 0))
+        try:
+            return datetime(
+                int(year), int(month), int(day), int(hour), int(minute), int(second),
+                int(micro), tzinfo=timezone(-offset if sign == "-" else offset),
+            )
+        except ValueError:
+            return None
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
@@ -235,5 +365,3 @@ def _parse_moment(value: Cell, tz: tzinfo) -> datetime | None:
         else:
             return None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=tz)
-
-

@@ -18,6 +18,7 @@ import gspread
 
 from automation import config, googlebackend
 from automation.layout import QUESTIONS, SCHEDULE, TabSpec
+from automation.report import plain_name
 from tests.cell import CellBase
 
 ADMIN = "admin@example.com"
@@ -137,7 +138,7 @@ class GoogleCell(CellBase):
         for row in rows[start + 1 :]:
             if not row or not row[0].isdigit():
                 break
-            out.append((int(row[0]), row[1], float(row[2])))
+            out.append((int(row[0]), plain_name(row[1]), float(row[2])))  # no 'Về nhất'
         return out
 
     # --- the members ----------------------------------------------------------
