@@ -34,10 +34,12 @@ from automation.template import template_tabs
 from automation.text import Cell, cell_text, is_blank, normalize
 
 __all__ = [
+    "DATETIME_FORMAT",
     "code_verdicts",
     "decode_options",
     "duration_text",
     "encode_options",
+    "plain_name",
     "read_responses_tab",
     "read_round_scores",
     "responses_tab",
@@ -75,7 +77,7 @@ WINNER_MARK = " — "
 
 # Seven columns that fit one A4 page across (landscape); the header block's labels sit
 # in the name column (B) and the time column (E), their values beside them (C, F).
-RESULT_WIDTHS = (7, 30, 12, 15, 18, 20, 28)
+RESULT_WIDTHS = (7, 30, 12, 16, 18, 20, 28)
 RESULT_FORMATS = {0: "0", 2: "0.00", 3: "0", 4: "@", 5: DATETIME_FORMAT}
 RESULT_ALIGN = {0: "center", 1: "left", 2: "center", 3: "center", 4: "center", 5: "center"}
 LEFT = CellStyle(align="left")

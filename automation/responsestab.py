@@ -173,7 +173,7 @@ def responses_tab(
         title=layout.RESPONSES.title(language, round_id),
         rows=rows,
         header_row=1,
-        column_widths=(20, 26, 12, 22, *([40] * len(titles)), 20, 20, 16, 31, 31, 31),
+        column_widths=(20, 26, 12, 22, *([40] * len(titles)), 20, 20, 34, 34, 34, 34),
         number_formats=formats,
         alignments={0: "center", 2: "center"},
         wrap_columns=frozenset(range(len(head), len(head) + len(titles))),

@@ -21,11 +21,6 @@ DATETIME_FORMAT = "dd/mm/yyyy hh:mm:ss"
 SHOWN_DATETIME = "%d/%m/%Y %H:%M:%S"
 
 
-def shown(moment: datetime | None, tz: tzinfo) -> str:
-    """A time as text in the configured zone (``14/03/2023 19:30:00``); blank for None."""
-    return moment.astimezone(tz).strftime(SHOWN_DATETIME) if moment else ""
-
-
 def local(moment: datetime | None, tz: tzinfo) -> datetime | None:
     """A time for a date-time cell: the same instant, in the configured zone."""
     return moment.astimezone(tz) if moment else None
