@@ -100,8 +100,8 @@ DEFAULT_FORMATS: dict[type, str] = {
 }
 HIGHLIGHT = PatternFill(fill_type="solid", start_color="FFF2CC", end_color="FFF2CC")
 #: The points one line of text takes at the default size, and a column's width when the tab
-#: gives none (characters): to size the rows whose text wraps, which no program does on
-#: opening the file (LibreOffice and Excel keep a row one line tall until it is edited).
+#: gives none (characters): to size the rows whose text wraps, since a program opening the
+#: file need not do it (LibreOffice keeps such a row one line tall, the text cut off).
 LINE_POINTS = 15.0
 DEFAULT_WIDTH = 8.43
 MAX_TITLE = 31

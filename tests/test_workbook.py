@@ -666,7 +666,7 @@ def test_alignment_wrapping_and_row_heights_reach_the_file(tmp_path: Path) -> No
     assert sheet["B3"].alignment.wrap_text and sheet["B3"].alignment.vertical == "top"
     assert sheet["A3"].alignment.vertical == "top"  # the row's cells line up at the top
     assert sheet["C2"].alignment.wrap_text  # "Tỉ lệ đúng (%)" wraps over a narrow column
-    # No program sizes wrapped rows when opening the file: the heights are written. The
+    # LibreOffice does not size wrapped rows when opening the file: the heights are written. The
     # 80 characters wrapped at spaces 20 wide take 5 lines of 15 points; the bold header
     # "Tỉ lệ đúng (%)" 10 wide takes 2.
     assert sheet.row_dimensions[3].height == 5 * 15
