@@ -10,8 +10,10 @@ Layout of the package (functional core, imperative shell):
 - core, no I/O: ``model`` (records), ``layout`` (tabs and headers), ``text``
   (normalisation), ``bank`` (reading and validating the secretary's tabs),
   ``selection`` (which questions a round gets), ``ranking`` (scores and ranks),
-  ``stats`` (question statistics and the season table), ``report`` (the tabs the
-  service writes), ``lifecycle`` (what a round's next step is), ``csvimport``
+  ``stats`` (question statistics and the season table), ``report`` (the results,
+  statistics and season tabs), ``responsestab`` (the responses tab, read back
+  exactly), ``template`` (the ``init`` template), ``tabcells`` (cell formats
+  and readers those share), ``lifecycle`` (what a round's next step is), ``csvimport``
   (Google Forms response exports).
 - adapters behind ``ports``: ``workbook`` (local .xlsx), ``sheets`` (Google
   Sheets), ``forms`` (Google Forms), ``localforms`` + ``webform`` (the offline

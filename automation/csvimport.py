@@ -269,18 +269,43 @@ def read_export(
     return responses
 
 
+#: The separators a Forms export may come with: Google writes commas; Excel and LibreOffice
+#: in a locale whose decimal mark is a comma (vi, fr) save it again with semicolons or tabs.
+DELIMITERS = (",", ";", "\t")
+
+
 def _records(text: str, questions: Sequence[Question]) -> list[list[str]]:
-    """The CSV's records; ``;`` or tab separated when a spreadsheet re-saved it so."""
-    records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-    first = next((r for r in records if any(c.strip() for c in r)), [])
-    if len(first) != 1:
-        return records
-    line = first[0]
-    for delimiter in (";", "\t"):
-        if delimiter in line:
-            return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
-                                   strict=True))
-    return records
+    """The CSV's records, split by the separator that makes a Google Forms header.
+
+    A header may hold the other separators itself (question texts have
+    commas), so counting them proves nothing: each separator is tried on the
+    first line, and the one that finds the timestamp column (then the most
+    known columns) wins. Commas when none does, so the header's problems are
+    reported as they are.
+    """
+    best, best_score = ",", (False, 0)
+    for delimiter in DELIMITERS:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        try:
+            header = next((r for r in reader if any(c.strip() for c in r)), [])
+        except csv.Error:
+            continue
+        score = _header_score(header, questions)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=best, strict=True))
+
+
+def _header_score(header: Sequence[str], questions: Sequence[Question]) -> tuple[bool, int]:
+    """(has the timestamp column, how many columns are known) for a header line."""
+    known = _TIMESTAMP | _SCORE | _EMAIL | {q.key for q in questions}
+    name = MEMBERS.column("name")
+    keys = [normalize(cell) for cell in header]
+    return (
+        any(key in _TIMESTAMP for key in keys),
+        sum(1 for key, raw in zip(keys, header, strict=True)
+            if key in known or _NUMBERING.sub("", key) in known or name.matches(raw)),
+    )
 
 
 def _find_columns(
@@ -346,15 +371,20 @@ def split_choices(cell: str, options: Mapping[str, str]) -> tuple[str, ...]:
     """The option texts one cell holds; ``options`` maps normalised text to the bank's text.
 
     Google Forms joins checkbox choices with ``", "`` while option texts may
-    contain commas, so the cell is cut at commas and the longest run of
-    pieces that spells a known option is taken first. Text that spells no
-    option is kept as written (one answer per stretch between known options).
+    contain commas, so the cell is cut at commas and, at each piece, the
+    longest run of pieces that spells a known option is taken first. An option
+    with k commas spans exactly k + 1 pieces, so only those run lengths are
+    tried: the work grows with the cell times the number of distinct comma
+    counts among the options, never with the square of the cell (a cell of
+    30,000 commas is read in well under a second). Text that spells no option
+    is kept as written (one answer per stretch between known options).
     """
     whole = normalize(cell)
     if not whole:
         return ()
     if whole in options:
         return (options[whole],)
+    spans = sorted({key.count(",") + 1 for key in options}, reverse=True)
     pieces = cell.split(",")
     chosen: list[str] = []
     stray: list[str] = []
@@ -367,12 +397,14 @@ def split_choices(cell: str, options: Mapping[str, str]) -> tuple[str, ...]:
 
     i = 0
     while i < len(pieces):
-        for j in range(len(pieces), i, -1):
-            key = normalize(",".join(pieces[i:j]))
+        for span in spans:
+            if i + span > len(pieces):
+                continue
+            key = normalize(",".join(pieces[i : i + span]))
             if key in options:
                 keep_stray()
                 chosen.append(options[key])
-                i = j
+                i += span
                 break
         else:
             stray.append(pieces[i])

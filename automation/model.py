@@ -230,7 +230,9 @@ class QuestionStat:
     question: str
     answered: int
     correct: int
-    top_wrong: str | None  # the letter of the most chosen wrong option
+    # The TEXT of the most chosen wrong option (members saw the options shuffled, so a
+    # letter would mean nothing to them); None when no wrong option was chosen.
+    top_wrong: str | None
     top_wrong_count: int
     source: str
 

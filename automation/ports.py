@@ -50,6 +50,40 @@ class ChartSpec:
     value_column: int  # 0-based
     first_row: int
     last_row: int
+    # Where its top left corner goes (row 1-based, column 0-based); None: beside the table.
+    anchor_row: int | None = None
+    anchor_column: int | None = None
+    # The value axis runs 0..value_max with a tick every value_step (whole people, never 0.5).
+    value_step: int | None = None
+    value_max: int | None = None
+    width_cm: int = 15
+    height_cm: int = 7
+
+
+@dataclass(frozen=True)
+class CellStyle:
+    """How one cell looks, over what its row and column give it."""
+
+    bold: bool = False
+    size: int | None = None  # font size in points; None: the sheet's default
+    align: str = ""  # "left", "center" or "right"; blank: the spreadsheet's own choice
+    number_format: str = ""  # as in SheetTab.number_formats; blank: the column's
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    """How a tab prints on paper (A4).
+
+    Only the local workbook can carry it: the Google Sheets API has no print
+    settings (a sheet is printed from the browser's print dialog, where
+    "repeat frozen rows" repeats the frozen header).
+    """
+
+    landscape: bool = False
+    fit_width: bool = True  # scaled to one page wide, as many pages tall as it takes
+    repeat_rows: tuple[int, int] | None = None  # 1-based rows printed atop every page
+    repeat_columns: tuple[int, int] | None = None  # 0-based columns printed left on every page
+    footer: str = ""  # printed at the foot of every page; {page} and {pages} are filled in
 
 
 @dataclass(frozen=True)
@@ -71,7 +105,7 @@ class SheetTab:
     ``column_widths`` are indexed by 0-based column. Number formats use the
     spreadsheet notation both backends understand (``0.00``,
     ``dd/mm/yyyy hh:mm:ss``, ``@`` for text). Values are written as they are,
-    never evaluated as formulas.
+    never evaluated as formulas. The highlighted rows are bold as well.
     """
 
     title: str
@@ -84,6 +118,13 @@ class SheetTab:
     notes: Mapping[tuple[int, int], str] = field(default_factory=dict)  # (row, col) 1-based
     validations: tuple[Validation, ...] = ()
     chart: ChartSpec | None = None
+    # Horizontal alignment ("left", "center", "right") of whole columns (0-based), from the
+    # header row down; cell_styles override single cells (row, col 1-based), e.g. a title.
+    alignments: Mapping[int, str] = field(default_factory=dict)
+    cell_styles: Mapping[tuple[int, int], CellStyle] = field(default_factory=dict)
+    wrap_columns: frozenset[int] = frozenset()  # 0-based: long text wraps, from the header down
+    wrap_header: bool = False  # the header row wraps (long headers over narrow columns)
+    page: PageSetup | None = None
 
 
 class Spreadsheet(Protocol):

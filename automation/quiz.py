@@ -259,7 +259,8 @@ class QuizRounds:
         scores += [RoundScore(round_.round_id, e.name, e.rank or 0, e.score) for e in result.ranked]
         tabs = [
             report.results_tab(result, language=language, tz=tz),
-            report.responses_tab(round_.round_id, questions, responses, language=language, tz=tz),
+            report.responses_tab(round_.round_id, questions, responses, language=language,
+                                 tz=tz, code_verdicts=report.code_verdicts(result)),
             report.stats_tab(
                 existing.get(stats_title) if stats_title else None,
                 question_stats(result),

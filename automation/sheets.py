@@ -17,7 +17,7 @@ cell (a serial number in the configured zone with a date-time format).
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
@@ -40,6 +40,7 @@ _GRID_FIELDS = (
 _EPOCH = datetime(1899, 12, 30)  # day 0 of spreadsheet serial dates
 _HIGHLIGHT = {"red": 1.0, "green": 0.93, "blue": 0.6}
 _PIXELS_PER_CHAR = 7
+_PIXELS_PER_CM = 96 / 2.54
 _SPARE_ROWS = 20
 _CHART_COLUMNS = 8
 
@@ -319,10 +320,16 @@ class GoogleSheet:
         self._sheets = {str(p["title"]): {**p, "index": i} for i, p in enumerate(sheets)}
 
     def _tab_requests(self, tab: SheetTab, sheet_id: int, index: int) -> list[dict[str, Any]]:
-        """addSheet with its size, frozen header, then the formatting, notes and chart."""
+        """addSheet with its size, frozen header, then the formatting, notes and chart.
+
+        A tab's page setup is not sent: the Sheets API has no print settings (the
+        secretary prints from the browser, where "repeat frozen rows" repeats the
+        frozen header on every page).
+        """
         rows = tab.rows
         width = max([len(r) for r in rows] + [len(tab.column_widths), 1]
-                    + [v.column + 1 for v in tab.validations] + [c for _, c in tab.notes])
+                    + [v.column + 1 for v in tab.validations] + [c for _, c in tab.notes]
+                    + [c for _, c in tab.cell_styles])
         if tab.chart:
             width = max(width, tab.chart.value_column + 1)
         frozen = tab.header_row or 0
@@ -331,7 +338,8 @@ class GoogleSheet:
         # Every row a drop-down, note or chart reaches must exist (a template's drop-downs
         # run far below its few example rows).
         height = max([len(rows), *(v.last_row for v in tab.validations),
-                      *(row for row, _ in tab.notes), tab.chart.last_row if tab.chart else 0])
+                      *(row for row, _ in tab.notes), *(row for row, _ in tab.cell_styles),
+                      tab.chart.last_row if tab.chart else 0])
         grid = {"rowCount": height + _SPARE_ROWS, "columnCount": columns}
         if frozen:
             grid["frozenRowCount"] = frozen
@@ -374,6 +382,7 @@ class GoogleSheet:
                 "cell": {"userEnteredFormat": {"numberFormat": fmt}},
                 "fields": "userEnteredFormat.numberFormat",
             }})
+        requests += _layout_requests(tab, cells)
         for (row, column), note in sorted(tab.notes.items()):
             requests.append({"updateCells": {
                 "rows": [{"values": [{"note": note}]}], "fields": "note",
@@ -394,16 +403,32 @@ class GoogleSheet:
                 return {"sourceRange": {"sources": [
                     cells(chart.first_row - 1, chart.last_row, column, column + 1)]}}
 
+            series: dict[str, Any] = {"series": source(chart.value_column),
+                                      "targetAxis": "LEFT_AXIS"}
+            basic: dict[str, Any] = {
+                "chartType": "COLUMN", "legendPosition": "NO_LEGEND", "headerCount": 0,
+                "domains": [{"domain": source(chart.label_column)}], "series": [series],
+            }
+            if chart.value_step:
+                # The API has no tick step: pin the axis to 0..value_max (whole steps, at
+                # least four, so Google's own gridlines fall on whole people) and label
+                # each bar with its count.
+                series["dataLabel"] = {"type": "DATA", "placement": "OUTSIDE_END"}
+                window: dict[str, Any] = {"viewWindowMode": "EXPLICIT", "viewWindowMin": 0}
+                if chart.value_max:
+                    window["viewWindowMax"] = chart.value_max
+                basic["axis"] = [{"position": "LEFT_AXIS", "viewWindowOptions": window}]
+            anchor_row = (chart.anchor_row - 1 if chart.anchor_row is not None
+                          else max(chart.first_row - 2, 0))
+            anchor_column = chart.anchor_column if chart.anchor_column is not None else width + 1
             requests.append({"addChart": {"chart": {
-                "spec": {"title": chart.title, "basicChart": {
-                    "chartType": "COLUMN", "legendPosition": "NO_LEGEND", "headerCount": 0,
-                    "domains": [{"domain": source(chart.label_column)}],
-                    "series": [{"series": source(chart.value_column),
-                                "targetAxis": "LEFT_AXIS"}],
+                "spec": {"title": chart.title, "basicChart": basic},
+                "position": {"overlayPosition": {
+                    "anchorCell": {"sheetId": sheet_id, "rowIndex": anchor_row,
+                                   "columnIndex": anchor_column},
+                    "widthPixels": round(chart.width_cm * _PIXELS_PER_CM),
+                    "heightPixels": round(chart.height_cm * _PIXELS_PER_CM),
                 }},
-                "position": {"overlayPosition": {"anchorCell": {
-                    "sheetId": sheet_id, "rowIndex": max(chart.first_row - 2, 0),
-                    "columnIndex": width + 1}}},
             }}})
         return requests
 
@@ -475,6 +500,67 @@ class GoogleSheet:
 
     def _send_values(self, data: list[dict[str, Any]]) -> None:
         self.client.values_batch_update(self.id, {"valueInputOption": "RAW", "data": data})
+
+
+_ALIGN = {"left": "LEFT", "center": "CENTER", "right": "RIGHT"}
+
+
+def _layout_requests(
+    tab: SheetTab, cells: Callable[..., dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Alignment and wrapping of columns from the header row down, then single cells' styles.
+
+    ``cells(first_row, end_row, first_col, end_col)`` makes a 0-based, end-exclusive
+    range of the tab's sheet. Google sizes the rows of wrapped text by itself.
+    """
+    requests: list[dict[str, Any]] = []
+    header = tab.header_row or 0
+    if not header:
+        return requests
+    end = max(len(tab.rows), header)
+    for column in sorted({*tab.alignments, *tab.wrap_columns}):
+        look: dict[str, Any] = {"verticalAlignment": "TOP"}
+        if column in tab.alignments:
+            look["horizontalAlignment"] = _ALIGN[tab.alignments[column]]
+        if column in tab.wrap_columns:
+            look["wrapStrategy"] = "WRAP"
+        requests.append({"repeatCell": {
+            "range": cells(header - 1, end, column, column + 1),
+            "cell": {"userEnteredFormat": look},
+            "fields": ",".join(f"userEnteredFormat.{name}" for name in look),
+        }})
+    if tab.wrap_header:
+        requests.append({"repeatCell": {
+            "range": cells(header - 1, header),
+            "cell": {"userEnteredFormat": {"wrapStrategy": "WRAP",
+                                           "verticalAlignment": "MIDDLE"}},
+            "fields": "userEnteredFormat.wrapStrategy,userEnteredFormat.verticalAlignment",
+        }})
+    for (row, column), style in sorted(tab.cell_styles.items()):
+        own: dict[str, Any] = {}
+        fields = []
+        text: dict[str, Any] = {}
+        if style.bold:
+            text["bold"] = True
+            fields.append("userEnteredFormat.textFormat.bold")
+        if style.size:
+            text["fontSize"] = style.size
+            fields.append("userEnteredFormat.textFormat.fontSize")
+        if text:
+            own["textFormat"] = text
+        if style.align:
+            own["horizontalAlignment"] = _ALIGN[style.align]
+            fields.append("userEnteredFormat.horizontalAlignment")
+        if style.number_format:
+            own["numberFormat"] = _number_format(style.number_format)
+            fields.append("userEnteredFormat.numberFormat")
+        if fields:
+            requests.append({"repeatCell": {
+                "range": cells(row - 1, row, column - 1, column),
+                "cell": {"userEnteredFormat": own},
+                "fields": ",".join(fields),
+            }})
+    return requests
 
 
 def _new_sheet_id(used: set[int]) -> int:

@@ -18,9 +18,9 @@ def question_stats(result: RoundResult) -> list[QuestionStat]:
     """Per question, in the round's order, over the ranked entries.
 
     Only ranked entries count: late, repeated and non-member responses are not
-    part of the round. ``top_wrong`` is the option letter most often ticked
-    although it is not a correct one (ties go to the earlier letter); ``None``
-    when no wrong option was ticked.
+    part of the round. ``top_wrong`` is the text of the option most often
+    ticked although it is not a correct one (ties go to the option that comes
+    first in the bank); ``None`` when no wrong option was ticked.
     """
     stats: list[QuestionStat] = []
     for number, question in enumerate(result.questions, start=1):
@@ -46,7 +46,7 @@ def question_stats(result: RoundResult) -> list[QuestionStat]:
                 question=question.text,
                 answered=answered,
                 correct=correct,
-                top_wrong=top_wrong,
+                top_wrong=question.option(top_wrong) if top_wrong else None,
                 top_wrong_count=top_count,
                 source=question.source,
             )

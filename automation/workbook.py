@@ -24,20 +24,23 @@ from pathlib import Path
 from typing import TypeVar
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.child import INVALID_TITLE_REGEX
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from automation.i18n import Text
 from automation.layout import TITLE_LIMIT_XLSX
-from automation.ports import CellWrite, InputError, SheetTab, WorkbookLocked
+from automation.ports import CellStyle, CellWrite, InputError, PageSetup, SheetTab, WorkbookLocked
 from automation.text import Cell, normalize
 
 LOCKED = Text(
@@ -97,7 +100,11 @@ DEFAULT_FORMATS: dict[type, str] = {
     dtime: "hh:mm:ss",
 }
 HIGHLIGHT = PatternFill(fill_type="solid", start_color="FFF2CC", end_color="FFF2CC")
-BOLD = Font(bold=True)
+#: The points one line of text takes at the default size, and a column's width when the tab
+#: gives none (characters): to size the rows whose text wraps, since a program opening the
+#: file need not do it (LibreOffice keeps such a row one line tall, the text cut off).
+LINE_POINTS = 15.0
+DEFAULT_WIDTH = 8.43
 MAX_TITLE = 31
 T = TypeVar("T")
 #: A new workbook is readable by others, like any file a program saves (temp files are not).
@@ -405,7 +412,10 @@ def _is_date_format(number_format: str) -> bool:
 
 def _fill(sheet: Worksheet, tab: SheetTab) -> None:
     """Write a tab's rows and apply its formatting hints."""
-    first_table_row = (tab.header_row or 0) + 1
+    header = tab.header_row or 0
+    first_table_row = header + 1
+    bold_rows = {*tab.bold_rows, *tab.highlight_rows, *([header] if header else [])}
+    lines: dict[int, int] = {}  # row -> how many lines its wrapped text takes
     for r, row in enumerate(tab.rows, start=1):
         for c, value in enumerate(row, start=1):
             if value is None or value == "":
@@ -420,13 +430,21 @@ def _fill(sheet: Worksheet, tab: SheetTab) -> None:
                 is_date = isinstance(value, datetime | date | dtime)
                 if is_date == _is_date_format(number_format):
                     cell.number_format = number_format
-    for r in {*tab.bold_rows, *([tab.header_row] if tab.header_row else [])}:
+            if _align(cell, tab, r, c - 1, value) and isinstance(value, str):
+                width = _width(tab, c - 1)
+                lines[r] = max(lines.get(r, 1), _lines(value, width, bold=r in bold_rows))
+    for r in bold_rows:
         for cell in sheet[r]:
-            cell.font = BOLD
+            _embolden(cell)
     for r in tab.highlight_rows:
         width = max(len(tab.rows[r - 1]) if r <= len(tab.rows) else 0, 1)
         for c in range(1, width + 1):
             sheet.cell(row=r, column=c).fill = HIGHLIGHT
+    for (r, c), style in tab.cell_styles.items():
+        _style(sheet.cell(row=r, column=c), style)
+    for r, count in lines.items():
+        if count > 1:
+            sheet.row_dimensions[r].height = count * LINE_POINTS
     if tab.header_row:
         sheet.freeze_panes = f"A{tab.header_row + 1}"
     for c, width in enumerate(tab.column_widths, start=1):
@@ -444,6 +462,103 @@ def _fill(sheet: Worksheet, tab: SheetTab) -> None:
         )
     if tab.chart is not None:
         _add_chart(sheet, tab)
+    if tab.page is not None:
+        _page_setup(sheet, tab.page)
+
+
+def _align(cell: SheetCell, tab: SheetTab, row: int, column: int, value: Cell) -> bool:
+    """The column's alignment and wrapping, from the header row down; line breaks wrap anywhere.
+
+    Returns whether the cell's text wraps.
+    """
+    header = tab.header_row or 0
+    in_table = bool(header) and row >= header
+    wrap = (
+        (isinstance(value, str) and "\n" in value)
+        or (in_table and column in tab.wrap_columns)
+        or (row == header and tab.wrap_header)
+    )
+    if in_table:  # a row's cells line up at the top, however many lines one of them takes
+        vertical = "center" if row == header else "top"
+        horizontal = tab.alignments.get(column)
+        cell.alignment = Alignment(horizontal=horizontal, vertical=vertical, wrap_text=wrap or None)
+    elif wrap:
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    return wrap
+
+
+def _width(tab: SheetTab, column: int) -> float:
+    widths = tab.column_widths
+    return widths[column] if column < len(widths) and widths[column] > 0 else DEFAULT_WIDTH
+
+
+def _lines(text: str, width: float, *, bold: bool = False) -> int:
+    """About how many lines ``text`` takes, wrapped at spaces in a column ``width`` wide.
+
+    A character counts as one unit of column width, less a margin (more for bold):
+    a little generous, as a row too tall reads better than text cut off.
+    """
+    room = max(width - (1.0 if bold else 0.5), 1.0)
+    count = 0
+    for paragraph in text.split("\n"):
+        count += 1
+        used = 0.0
+        for word in paragraph.split(" "):
+            if used and used + 1 + len(word) > room:
+                count += 1
+                used = 0.0
+            used += (1 if used else 0) + len(word)
+            while used > room:  # a word longer than the line breaks where it must
+                count += 1
+                used -= room
+    return count
+
+
+def _embolden(cell: SheetCell | MergedCell) -> None:
+    """Bold, in the cell's own font (a font without a name shows in another family)."""
+    font = cell.font
+    cell.font = Font(name=font.name or "Calibri", size=font.sz or 11, bold=True)
+
+
+def _style(cell: SheetCell | MergedCell, style: CellStyle) -> None:
+    """One cell's own style, over its row's and column's."""
+    if not isinstance(cell, SheetCell):
+        return
+    if style.bold or style.size:
+        font = cell.font
+        cell.font = Font(
+            name=font.name or "Calibri", size=style.size or font.sz or 11, bold=style.bold or font.b
+        )
+    if style.align:
+        old = cell.alignment
+        cell.alignment = Alignment(
+            horizontal=style.align, vertical=old.vertical, wrap_text=old.wrap_text
+        )
+    if style.number_format:
+        cell.number_format = style.number_format
+
+
+def _page_setup(sheet: Worksheet, page: PageSetup) -> None:
+    """A4, the orientation, fit to one page across, the rows and columns repeated, a footer."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if page.landscape else "portrait"
+    if page.fit_width:
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0  # as many pages tall as it takes
+    if page.repeat_rows:
+        first, last = page.repeat_rows
+        sheet.print_title_rows = f"{first}:{last}"
+    if page.repeat_columns:
+        left, right = (get_column_letter(c + 1) for c in page.repeat_columns)
+        sheet.print_title_cols = f"{left}:{right}"
+    sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6, footer=0.25)
+    sheet.print_options.horizontalCentered = True
+    if page.footer:
+        text = page.footer.replace("&", "&&").replace("{page}", "&P").replace("{pages}", "&N")
+        footer = sheet.oddFooter  # every page's, as odd and even pages are alike
+        if footer is not None:
+            footer.center.text = text
 
 
 def _add_validation(
@@ -459,12 +574,13 @@ def _add_validation(
 
 
 def _add_chart(sheet: Worksheet, tab: SheetTab) -> None:
-    """A bar chart of the spec's rows, placed to the right of everything written."""
+    """A bar chart of the spec's rows, where the spec puts it (else right of everything)."""
     spec = tab.chart
     assert spec is not None
     chart = BarChart()
     chart.title = spec.title
     chart.legend = None
+    chart.width, chart.height = spec.width_cm, spec.height_cm
     data = Reference(
         sheet, min_col=spec.value_column + 1, min_row=spec.first_row, max_row=spec.last_row
     )
@@ -473,9 +589,22 @@ def _add_chart(sheet: Worksheet, tab: SheetTab) -> None:
     )
     chart.add_data(data, titles_from_data=False)
     chart.set_categories(labels)
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    if spec.value_step:
+        chart.y_axis.majorUnit = spec.value_step
+        chart.y_axis.number_format = "0"
+        chart.y_axis.scaling.min = 0
+        if spec.value_max:
+            chart.y_axis.scaling.max = spec.value_max
+        chart.dataLabels = DataLabelList(  # each bar says its count; nothing else
+            showVal=True, showCatName=False, showSerName=False, showLegendKey=False,
+            showPercent=False, showLeaderLines=False,
+        )
     widest = max((len(row) for row in tab.rows), default=1)
-    anchor_row = tab.header_row or 1
-    sheet.add_chart(chart, f"{get_column_letter(widest + 2)}{anchor_row}")
+    column = spec.anchor_column if spec.anchor_column is not None else widest + 1
+    row = spec.anchor_row or tab.header_row or 1
+    sheet.add_chart(chart, f"{get_column_letter(column + 1)}{row}")
 
 
 def _sync_folder(folder: Path) -> None:

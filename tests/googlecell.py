@@ -19,6 +19,7 @@ import gspread
 from automation import auth, config, googlebackend
 from automation.forms import CODE_QUESTION_ID
 from automation.layout import MEMBERS, QUESTIONS, SCHEDULE, TabSpec
+from automation.report import plain_name
 from tests.cell import CellBase, toml_value
 
 ADMIN = "admin@example.com"
@@ -141,7 +142,7 @@ class GoogleCell(CellBase):
         for row in rows[start + 1 :]:
             if not row or not row[0].isdigit():
                 break
-            out.append((int(row[0]), row[1], float(row[2])))
+            out.append((int(row[0]), plain_name(row[1]), float(row[2])))  # no 'Về nhất'
         return out
 
     # --- the members ----------------------------------------------------------

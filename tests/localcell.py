@@ -19,6 +19,7 @@ from automation import config
 from automation.backends import forms_db
 from automation.layout import QUESTIONS, SCHEDULE, TabSpec
 from automation.localforms import LocalForms, Receipt
+from automation.report import plain_name
 from tests.cell import CellBase, toml_value
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -142,7 +143,7 @@ class LocalCell(CellBase):
         for row in rows[start + 1 :]:
             if not row or not isinstance(row[0], int):
                 break
-            out.append((row[0], row[1], row[2]))
+            out.append((row[0], plain_name(str(row[1])), row[2]))  # no 'Về nhất'
         return out
 
     # --- the members ----------------------------------------------------------

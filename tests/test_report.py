@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import tempfile
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from automation import layout, report
 from automation.model import Member, Question, QuestionStat, SeasonRow
-from automation.ports import FormResponse, InputError
+from automation.ports import FormResponse, InputError, SheetTab
 from automation.ranking import rank_round, to_submission
+from automation.stats import question_stats
 from automation.text import Cell
 from automation.workbook import LocalWorkbook
 
@@ -106,43 +109,80 @@ def test_results_table_has_the_contract_columns_in_order(language: str) -> None:
             "Nộp lúc",
             "Ghi chú",
         ]
-    assert tab.header_row in tab.bold_rows
     assert tab.number_formats[2] == "0.00"
     assert tab.number_formats[5] == "dd/mm/yyyy hh:mm:ss"
     assert len(tab.column_widths) == len(header)
 
 
-def test_results_show_the_header_block_ties_and_the_winners() -> None:
+def test_results_show_the_header_block_with_real_times_in_the_zone() -> None:
     tab = report.results_tab(ranked_result(), language="vi", tz=TZ)
     rows, h = tab.rows, tab.header_row
-    block = {row[0]: row[1] for row in rows[: h - 2]}
-    assert block["Kỳ thi"] == "2023-03"
-    assert block["Số câu hỏi"] == 2
-    assert block["Mở lúc"] == "14/03/2023 19:30:00"
-    assert block["Hạn nộp bài"] == "14/03/2023 19:32:00"
-    assert block["Tham gia / số đảng viên"] == "4 / 5"
+    assert rows[0] == ["Kết quả thi trắc nghiệm"]
+    assert tab.cell_styles[(1, 1)].bold and tab.cell_styles[(1, 1)].size
+    # Labels in the name column, values beside them; times on the right in the same way.
+    pairs = {row[i]: row[i + 1] for row in rows[1 : h - 2] for i in (1, 4) if len(row) > i}
+    assert pairs["Kỳ thi"] == "2023-03"
+    assert pairs["Số câu hỏi"] == 2
+    assert pairs["Tham gia / số đảng viên"] == "4 / 5"
+    for label, moment in (("Mở lúc", OPENED), ("Hạn nộp bài", DEADLINE), ("Đóng lúc", DEADLINE)):
+        assert pairs[label] == moment and pairs[label].utcoffset() == timedelta(hours=7)
+    assert pairs["Hạn nộp bài"] == datetime(2023, 3, 14, 19, 32, tzinfo=TZ)  # 19:30 + 2×30 + 60 s
+    for r in range(2, h - 1):  # each time cell is shown as the Nộp lúc column shows times
+        assert tab.cell_styles[(r, 6)].number_format == "dd/mm/yyyy hh:mm:ss"
     assert rows[h - 2] == []
+    utc = report.results_tab(ranked_result(), language="vi", tz=UTC)
+    assert utc.rows[1][5].utcoffset() == timedelta(0)  # the configured zone, whatever it is
 
+
+def test_the_winners_stand_out_and_every_tie_at_rank_one_says_first_place() -> None:
+    tab = report.results_tab(ranked_result(), language="vi", tz=TZ)
+    rows, h = tab.rows, tab.header_row
     ranked = rows[h : h + 3]
     assert [(r[0], r[1], r[2], r[3]) for r in ranked] == [
-        (1, "Nguyễn Văn An", 10.0, 2),
-        (1, "Trần Thị Bình", 10.0, 2),
+        (1, "Nguyễn Văn An — Về nhất", 10.0, 2),
+        (1, "Trần Thị Bình — Về nhất", 10.0, 2),
         (3, "Lê Văn Cường", 5.0, 1),
     ]
     assert ranked[0][4] == "0:50" and ranked[2][4] == "0:40"
     assert ranked[0][5] == OPENED + timedelta(seconds=50)
     assert ranked[0][5].utcoffset() == timedelta(hours=7)
-    assert ranked[0][6] == "Về nhất; Đồng hạng 1"
+    assert ranked[0][6] == ranked[1][6] == "Đồng hạng 1"
     assert ranked[2][6] == ""
     assert tab.highlight_rows == {h + 1, h + 2}
+    assert tab.highlight_rows <= tab.bold_rows and h + 3 not in tab.bold_rows
     assert rows[h + 3] == []  # the ranked table ends with a blank row
+    english = report.results_tab(ranked_result(), language="en", tz=TZ).rows[h]
+    assert english[1] == "Nguyễn Văn An — First place"
+
+
+def test_a_lone_winner_has_no_tie_note() -> None:
+    result = rank_round(
+        round_id="2023-04",
+        questions=QUESTIONS,
+        members=MEMBERS,
+        submissions=[to_submission(r, QUESTIONS) for r in RESPONSES[1:3]],
+        opened_at=OPENED,
+        deadline=DEADLINE,
+    )
+    tab = report.results_tab(result, language="vi", tz=TZ)
+    first = tab.rows[tab.header_row]
+    assert (first[0], first[1], first[6]) == (1, "Trần Thị Bình — Về nhất", "")
+    assert tab.highlight_rows == {tab.header_row + 1}
+
+
+def test_the_results_tab_prints_one_page_across_with_its_header_repeated() -> None:
+    tab = report.results_tab(ranked_result(), language="vi", tz=TZ)
+    page = tab.page
+    assert page is not None and page.landscape and page.fit_width
+    assert page.repeat_rows == (tab.header_row, tab.header_row)
+    assert page.footer == "Kết quả 2023-03 — trang {page}/{pages}"
 
 
 def test_late_repeated_and_strangers_are_listed_but_not_ranked() -> None:
     tab = report.results_tab(ranked_result(), language="vi", tz=TZ)
     rows = tab.rows
     start = rows.index(["Có bài làm nhưng không xếp hạng"])
-    assert start + 1 in tab.bold_rows
+    assert tab.cell_styles[(start + 1, 1)].bold
     listed = rows[start + 1 : start + 4]
     assert {(r[1], r[6]) for r in listed} == {
         ("Phạm Thu Hà", "Nộp muộn"),
@@ -163,12 +203,29 @@ def test_absentees_are_listed_under_not_taken_part() -> None:
         assert rows[start + 2] == []  # only one absentee; then the distribution
 
 
-def test_the_score_distribution_feeds_the_chart() -> None:
+def test_the_score_distribution_feeds_a_chart_that_counts_whole_people() -> None:
     tab = report.results_tab(ranked_result(), language="vi", tz=TZ)
     chart = tab.chart
     assert chart is not None
     labels = tab.rows[chart.first_row - 1 : chart.last_row]
-    assert [(r[chart.label_column], r[chart.value_column]) for r in labels] == [("5", 1), ("10", 2)]
+    assert [(r[chart.label_column], r[chart.value_column]) for r in labels] == [(5.0, 1), (10.0, 2)]
+    assert tab.cell_styles[(chart.first_row, 1)].number_format == "0.00"  # as scores show
+    # At most two people share a score: ticks at 0, 1, 2, 3, 4 (never 0.5).
+    assert (chart.value_step, chart.value_max) == (1, 4)
+    # Beside its table, under the ranked table's right-hand columns (so it prints).
+    assert chart.anchor_row == chart.first_row - 2 and chart.anchor_column == 3  # its heading
+    assert chart.anchor_column + 1 < len(tab.column_widths)
+
+
+@pytest.mark.parametrize(
+    ("largest", "step", "top"),
+    [(1, 1, 4), (4, 1, 4), (8, 1, 8), (9, 2, 10), (16, 2, 16), (17, 5, 20), (40, 5, 40),
+     (41, 10, 50), (399, 50, 400)],
+)
+def test_a_count_axis_takes_whole_steps_of_one_two_or_five(
+    largest: int, step: int, top: int
+) -> None:
+    assert report.count_axis(largest) == (step, top)
 
 
 def test_a_round_nobody_took_has_no_chart() -> None:
@@ -182,7 +239,7 @@ def test_a_round_nobody_took_has_no_chart() -> None:
     )
     tab = report.results_tab(result, language="en", tz=TZ)
     assert tab.chart is None and tab.highlight_rows == frozenset()
-    assert ["Closed at", ""] in tab.rows
+    assert [None, "Participants / members", "0 / 5", None, "Closed at", None] in tab.rows
     assert report.read_round_scores("2023-04", tab.rows) == []
 
 
@@ -229,12 +286,16 @@ TRICKY = (
             Q2.text: (Q2.options[1], Q2.options[2], Q2.options[3], "a, b; c\nline two"),
         },
         started_at=datetime(2023, 3, 14, 19, 30, 0, 999, tzinfo=TZ),
+        code="739146",  # rule 9: asked, and (says the ranking) wrong
+        client="192.168.1.23 · a1b2c3",
     ),
     FormResponse(
         response_id="2",
         respondent='=HYPERLINK("http://x","y")',
         submitted_at=datetime(2023, 3, 14, 19, 31, 2, tzinfo=TZ),
         answers={Q1.text: ("1120",), "Câu không có trong ngân hàng": ("x\\ny",)},
+        code="482157",
+        edited_at=datetime(2023, 3, 14, 12, 45, 0, 250, tzinfo=UTC),
     ),
     FormResponse(
         response_id="",
@@ -243,11 +304,26 @@ TRICKY = (
         answers={},
     ),
 )
+VERDICTS = {"ACYDBNi-1": False, "2": True}
+#: What a tab gives back: the verdict in place of the code, which is never written.
+TRICKY_BACK = [
+    replace(r, code=None, code_verdict=VERDICTS.get(r.response_id)) for r in TRICKY
+]
+
+
+def tricky_tab(language: str = "vi") -> SheetTab:
+    return report.responses_tab(
+        "2023-03", QUESTIONS, TRICKY, language=language, tz=TZ, code_verdicts=VERDICTS
+    )
+
+
+def column_of(tab: SheetTab, header: str) -> int:
+    return tab.rows[0].index(header)
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
 def test_responses_tab_reads_back_exactly(language: str) -> None:
-    tab = report.responses_tab("2023-03", QUESTIONS, TRICKY, language=language, tz=TZ)
+    tab = tricky_tab(language)
     assert tab.title == layout.RESPONSES.title(language, "2023-03")
     header = tab.rows[0]
     assert header[4:7] == [Q1.text, Q2.text, "Câu không có trong ngân hàng"]
@@ -256,21 +332,61 @@ def test_responses_tab_reads_back_exactly(language: str) -> None:
         "Có khát vọng; năng lực; uy tín\nĐường dẫn C:\\\\new\\\\table\n"
         " Khoảng trắng hai đầu \na, b; c\\nline two"
     )
-    assert report.read_responses_tab(tab.rows, QUESTIONS, tz=TZ) == list(TRICKY)
+    assert report.read_responses_tab(tab.rows, QUESTIONS, tz=TZ) == TRICKY_BACK
+
+
+def test_personal_codes_are_never_written_only_whether_they_matched() -> None:
+    for language, words in (("vi", ["Sai mã", "Đúng", None]), ("en", ["Wrong", "Correct", None])):
+        tab = tricky_tab(language)
+        code = column_of(tab, "Mã cá nhân" if language == "vi" else "Code")
+        assert [row[code] for row in tab.rows[1:]] == words
+        written = [str(cell) for row in tab.rows for cell in row]
+        assert not any(secret in cell for secret in ("739146", "482157") for cell in written)
+    # Re-ranked from the tab and written again: the verdicts stay (no mapping needed).
+    again = report.responses_tab("2023-03", QUESTIONS, TRICKY_BACK, language="vi", tz=TZ)
+    assert again.rows == tricky_tab("vi").rows
+
+
+def test_the_device_and_every_time_read_back_in_the_zone() -> None:
+    tab = tricky_tab("vi")
+    device = column_of(tab, "Thiết bị")
+    assert device == 3  # beside the name: one phone answering for several names shows
+    assert [row[device] for row in tab.rows[1:]] == ["192.168.1.23 · a1b2c3", None, None]
+    edited = column_of(tab, "Sửa lúc")
+    assert tab.rows[2][edited] == datetime(2023, 3, 14, 19, 45, 0, 250, tzinfo=TZ)
+    assert tab.number_formats[edited] == tab.number_formats[0] == "dd/mm/yyyy hh:mm:ss"
+    exact = column_of(tab, "Nộp lúc (chính xác)")
+    # 12:30 UTC is 19:30 in Hà Nội: the exact text reads like every other time, in the zone.
+    assert tab.rows[1][exact] == "14/03/2023 19:30:41.123456 +07:00"
+    assert tab.rows[2][column_of(tab, "Sửa lúc (chính xác)")] == "14/03/2023 19:45:00.000250 +07:00"
 
 
 def test_responses_tab_round_trips_through_a_real_workbook(tmp_path: Path) -> None:
-    tab = report.responses_tab("2023-03", QUESTIONS, TRICKY, language="vi", tz=TZ)
+    tab = tricky_tab("vi")
     book = LocalWorkbook(tmp_path / "quiz.xlsx")
     book.write_tabs([tab])
     rows = book.read([tab.title])[tab.title]
     assert rows[1][0] == datetime(2023, 3, 14, 19, 30, 41, 123000)  # what the sheet can hold
-    assert report.read_responses_tab(rows, QUESTIONS, tz=TZ) == list(TRICKY)
+    assert report.read_responses_tab(rows, QUESTIONS, tz=TZ) == TRICKY_BACK
+
+
+def test_a_responses_tab_written_before_the_new_columns_still_reads() -> None:
+    """The layout of the first release: four columns, answers, two ISO times."""
+    rows: list[list[Cell]] = [
+        ["Nộp lúc", "Người làm bài", "Bắt đầu lúc", "Mã bài làm", Q1.text,
+         "Nộp lúc (chính xác)", "Bắt đầu lúc (chính xác)"],
+        [datetime(2023, 3, 14, 19, 31, 2), "An", None, "r1", "01-6-2022",
+         "2023-03-14T12:31:02.500000+00:00", None],
+    ]
+    (back,) = report.read_responses_tab(rows, QUESTIONS, tz=TZ)
+    assert back == FormResponse(
+        "r1", "An", datetime(2023, 3, 14, 19, 31, 2, 500000, tzinfo=TZ), {Q1.text: ("01-6-2022",)}
+    )
 
 
 def test_responses_read_back_without_the_exact_columns_use_the_shown_times() -> None:
     tab = report.responses_tab("2023-03", QUESTIONS, TRICKY[1:], language="vi", tz=TZ)
-    rows = [row[:-2] for row in tab.rows]  # as if someone deleted the exact columns
+    rows = [row[:-3] for row in tab.rows]  # as if someone deleted the exact columns
     rows[1][0] = "14/03/2023 19:31"  # and a sheet handed the times back as text
     rows[2][0] = "14/03/2023 19:31:02"
     back = report.read_responses_tab(rows, QUESTIONS, tz=TZ)
@@ -278,26 +394,60 @@ def test_responses_read_back_without_the_exact_columns_use_the_shown_times() -> 
         datetime(2023, 3, 14, 19, 31, tzinfo=TZ),
         datetime(2023, 3, 14, 19, 31, 2, tzinfo=TZ),
     ]
+    assert back[0].edited_at == datetime(2023, 3, 14, 19, 45, 0, 250, tzinfo=TZ)  # the cell's
 
 
 def test_a_broken_time_in_the_responses_tab_names_row_and_column() -> None:
-    tab = report.responses_tab("2023-03", QUESTIONS, TRICKY, language="en", tz=TZ)
+    tab = tricky_tab("en")
+    exact = column_of(tab, "Submitted at (exact)")
     rows = [list(row) for row in tab.rows]
-    rows[2][-2] = "yesterday"
+    rows[2][exact] = "yesterday"
     with pytest.raises(InputError, match="Responses, row 3, column Submitted at \\(exact\\)"):
         report.read_responses_tab(rows, QUESTIONS, tz=TZ)
-    rows[2][-2] = rows[2][0] = None
+    rows[2][exact] = "31/02/2023 19:31:02.000000 +07:00"  # the shape, but no such day
+    with pytest.raises(InputError, match="Responses, row 3, column Submitted at \\(exact\\)"):
+        report.read_responses_tab(rows, QUESTIONS, tz=TZ)
+    rows[2][exact] = rows[2][0] = None
     with pytest.raises(InputError, match="row 3: the submission time is missing"):
         report.read_responses_tab(rows, QUESTIONS, tz=TZ)
 
 
-def test_a_question_titled_like_a_fixed_header_is_still_a_question() -> None:
+def test_a_code_cell_edited_by_hand_names_row_column_and_the_words_to_use() -> None:
+    tab = tricky_tab("vi")
+    rows = [list(row) for row in tab.rows]
+    rows[1][column_of(tab, "Mã cá nhân")] = "  correct "  # the other language, loosely typed
+    assert report.read_responses_tab(rows, QUESTIONS, tz=TZ)[0].code_verdict is True
+    rows[1][column_of(tab, "Mã cá nhân")] = "7391"
+    with pytest.raises(InputError) as caught:
+        report.read_responses_tab(rows, QUESTIONS, tz=TZ)
+    assert str(caught.value) == (
+        "Bài làm, dòng 2, cột Mã cá nhân: '7391' không phải kết quả kiểm tra mã. "
+        "Hãy ghi 'Đúng', 'Sai mã', hoặc để trống nếu kỳ thi không hỏi mã."
+    )
+
+
+def test_the_verdicts_come_from_the_ranked_result() -> None:
+    submissions = [
+        replace(to_submission(r, QUESTIONS), code_verdict=verdict)
+        for r, verdict in zip(RESPONSES[:3], (True, False, None), strict=True)
+    ]
+    result = rank_round(
+        round_id="2023-03", questions=QUESTIONS, members=MEMBERS, submissions=submissions,
+        opened_at=OPENED, deadline=DEADLINE,
+    )
+    assert report.code_verdicts(result) == {"r1": True, "r2": False}
+
+
+@pytest.mark.parametrize(
+    "titles", [["Mã bài làm", "Nộp lúc (chính xác)"], ["Thiết bị", "Mã cá nhân", "Sửa lúc"]]
+)
+def test_a_question_titled_like_a_fixed_header_is_still_a_question(titles: list[str]) -> None:
     odd = tuple(
         Question(row=i, text=text, options=("X", "Y"), answer=frozenset({"X"}))
-        for i, text in enumerate(["Mã bài làm", "Nộp lúc (chính xác)"], start=2)
+        for i, text in enumerate(titles, start=2)
     )
     responses = [
-        FormResponse("id-7", "An", OPENED, {odd[0].text: ("Y",), odd[1].text: ("X",)}, None),
+        FormResponse("id-7", "An", OPENED, {q.text: ("Y",) for q in odd}, client="10.0.0.2 · ff"),
     ]
     tab = report.responses_tab("2023-03", odd, responses, language="vi", tz=TZ)
     assert report.read_responses_tab(tab.rows, odd, tz=TZ) == responses
@@ -307,6 +457,99 @@ def test_an_empty_responses_tab_reads_as_no_responses() -> None:
     assert report.read_responses_tab([], QUESTIONS, tz=TZ) == []
     tab = report.responses_tab("2023-03", QUESTIONS, [], language="vi", tz=TZ)
     assert report.read_responses_tab(tab.rows, QUESTIONS, tz=TZ) == []
+
+
+_TITLES = ("Câu 1?", "Câu 2?", "câu  1? (bản khác)", "Mã bài làm", "Thiết bị", "Nộp lúc", "Sửa lúc")
+_ZONES = (UTC, TZ, ZoneInfo("America/St_Johns"), timezone(timedelta(hours=-3, minutes=-30)))
+_moments = st.builds(
+    lambda naive, zone: naive.replace(tzinfo=zone),
+    st.datetimes(datetime(2000, 1, 1), datetime(2099, 12, 31)),
+    st.sampled_from(_ZONES),
+)
+
+
+@st.composite
+def _responses(draw: st.DrawFn) -> tuple[list[FormResponse], dict[str, bool]]:
+    responses = []
+    verdicts: dict[str, bool] = {}
+    for number in range(draw(st.integers(min_value=0, max_value=5))):
+        titles = draw(st.lists(st.sampled_from(_TITLES), unique=True, max_size=4))
+        answers = {
+            title: tuple(draw(st.lists(st.text(min_size=1), min_size=1, max_size=3)))
+            for title in titles
+        }
+        code = draw(st.none() | st.text(max_size=6))
+        rid = f"r{number}"
+        verdict = draw(st.none() | st.booleans())
+        if code is not None and verdict is not None:
+            verdicts[rid] = verdict
+        responses.append(FormResponse(
+            response_id=rid,
+            respondent=draw(st.text(min_size=1)),
+            submitted_at=draw(_moments),
+            # what a response read back from a tab carries, when the caller has no mapping
+            code_verdict=draw(st.none() | st.booleans()) if code is None else None,
+            answers={t: a for t, a in answers.items() if report.encode_options(a).strip()},
+            started_at=draw(st.none() | _moments),
+            edited_at=draw(st.none() | _moments),
+            code=code,
+            client=draw(st.text()),
+        ))
+    return responses, verdicts
+
+
+@settings(max_examples=200, deadline=None)
+@given(_responses(), st.sampled_from(["vi", "en"]), st.sampled_from(_ZONES))
+def test_any_responses_read_back_exactly(
+    data: tuple[list[FormResponse], dict[str, bool]], language: str, tz: tzinfo
+) -> None:
+    responses, verdicts = data
+    tab = report.responses_tab(
+        "2023-03", QUESTIONS, responses, language=language, tz=tz, code_verdicts=verdicts
+    )
+    back = report.read_responses_tab(tab.rows, QUESTIONS, tz=tz)
+    assert back == [
+        replace(
+            r,
+            code=None,
+            code_verdict=verdicts.get(r.response_id, r.code_verdict),
+        )
+        for r in responses
+    ]
+
+
+_PLAIN = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.builds(
+            FormResponse,
+            response_id=st.from_regex(r"[A-Za-z0-9_-]{1,12}", fullmatch=True),
+            respondent=_PLAIN,
+            submitted_at=_moments,
+            answers=st.dictionaries(
+                st.sampled_from(_TITLES[:3]), st.lists(_PLAIN, min_size=1, max_size=3).map(tuple)
+            ),
+            started_at=st.none() | _moments,
+            code_verdict=st.none() | st.booleans(),
+            edited_at=st.none() | _moments,
+            client=st.just("") | _PLAIN,
+        ),
+        max_size=4,
+        unique_by=lambda r: r.response_id,
+    )
+)
+def test_any_responses_round_trip_through_a_real_workbook(responses: list[FormResponse]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        book = LocalWorkbook(Path(folder) / "quiz.xlsx")
+        tab = report.responses_tab("2023-03", QUESTIONS, responses, language="vi", tz=TZ)
+        book.write_tabs([tab])
+        rows = book.read([tab.title])[tab.title]
+    assert report.read_responses_tab(rows, QUESTIONS, tz=TZ) == responses
 
 
 @given(st.lists(st.text(), min_size=1, max_size=6))
@@ -321,7 +564,9 @@ def test_option_lines_typed_with_windows_line_breaks_still_split() -> None:
 # --- question statistics ---------------------------------------------------------------
 
 
-def stat(round_id: str, number: int, correct: int = 3, top_wrong: str | None = "B") -> QuestionStat:
+def stat(
+    round_id: str, number: int, correct: int = 3, top_wrong: str | None = "1945"
+) -> QuestionStat:
     return QuestionStat(
         round_id=round_id,
         number=number,
@@ -349,12 +594,12 @@ def test_stats_tab_replaces_the_round_and_keeps_the_others_in_order() -> None:
     assert [(r[0], r[1]) for r in body] == [("2023-03", 1), ("2023-9", 1), ("2023-10", 1)]
     assert body[0][3:7] == [4, 4, 100.0, ""]
     assert body[1][2] == "kept as it was"
-    assert body[2][5:8] == [75.0, "B (1 people)", "Kết luận số 01 của Bộ Chính trị"]
+    assert body[2][5:8] == [75.0, '"1945" (1 people)', "Kết luận số 01 của Bộ Chính trị"]
 
 
 def test_stats_rows_show_percent_and_the_wrong_option() -> None:
     tab = report.stats_tab(None, [stat("2023-03", 2, correct=1), stat("2023-03", 1)], language="vi")
-    assert tab.rows[1][:7] == ["2023-03", 1, "Câu 1 của 2023-03", 4, 3, 75.0, "B (1 người)"]
+    assert tab.rows[1][:7] == ["2023-03", 1, "Câu 1 của 2023-03", 4, 3, 75.0, '"1945" (1 người)']
     assert tab.rows[2][5] == 25.0
     assert tab.header_row == 1 and tab.number_formats[5] == "0.0"
 
@@ -370,7 +615,12 @@ def test_season_tab_ranks_and_highlights_the_leaders() -> None:
     ]
     tab = report.season_tab(2023, rows, language="vi")
     assert tab.title == "Tổng kết 2023"
-    assert tab.rows[0] == [
+    assert tab.rows[0] == ["Tổng kết thi trắc nghiệm năm 2023"]
+    assert tab.rows[1] == [
+        "Xếp hạng theo tổng điểm các kỳ; bằng nhau thì theo điểm trung bình, rồi số lần về nhất."
+    ]
+    h = tab.header_row
+    assert h == 4 and tab.rows[h - 1] == [
         "Hạng",
         "Họ và tên",
         "Số kỳ tham gia",
@@ -378,9 +628,29 @@ def test_season_tab_ranks_and_highlights_the_leaders() -> None:
         "Điểm trung bình",
         "Số lần về nhất",
     ]
-    assert tab.rows[3] == [3, "Lê Văn Cường", 3, 20.0, 6.67, 0]
-    assert tab.highlight_rows == {2, 3} and tab.header_row == 1
-    assert report.season_tab(2023, rows, language="en").title == "Season 2023"
+    assert tab.rows[h + 2] == [3, "Lê Văn Cường", 3, 20.0, 6.67, 0]
+    assert tab.highlight_rows == {h + 1, h + 2}
+    assert tab.page is not None and not tab.page.landscape and tab.page.repeat_rows == (h, h)
+    english = report.season_tab(2023, rows, language="en")
+    assert english.title == "Season 2023" and english.rows[0] == ["Quiz season 2023"]
+
+
+def test_question_stats_of_a_ranked_round_name_the_wrong_option_as_members_saw_it() -> None:
+    wrong = response("r9", "Võ Minh Khoa", 45, {Q1.text: ("=SUM(A1:A2)",)})
+    result = rank_round(
+        round_id="2023-03",
+        questions=QUESTIONS,
+        members=MEMBERS,
+        submissions=[to_submission(r, QUESTIONS) for r in (*RESPONSES, wrong)],
+        opened_at=OPENED,
+        deadline=DEADLINE,
+    )
+    rows = report.stats_tab(None, question_stats(result), language="vi").rows
+    # Q1: four ranked members answered, three right (75 %); the fourth ticked option D.
+    assert rows[1] == [
+        "2023-03", 1, Q1.text, 4, 3, 75.0, '"=SUM(A1:A2)" (1 người)', Q1.source,
+    ]
+    assert rows[2][6] == ""  # Q2: the wrong answers only missed an option
 
 
 # --- the init template -----------------------------------------------------------------

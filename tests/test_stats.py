@@ -74,19 +74,20 @@ def test_counts_answered_correct_and_the_most_chosen_wrong_option() -> None:
     single, multi, nobody = stats
     assert (single.number, single.question, single.source) == (1, SINGLE.text, SINGLE.source)
     assert (single.answered, single.correct) == (5, 2)
-    assert (single.top_wrong, single.top_wrong_count) == ("B", 2)
+    # the wrong option named by its text: members saw the options shuffled
+    assert (single.top_wrong, single.top_wrong_count) == ("2019", 2)
     assert single.percent_correct == 40.0
     # wrong answers to a multi-answer question: the options ticked that are not correct
     assert (multi.answered, multi.correct) == (4, 1)
-    assert (multi.top_wrong, multi.top_wrong_count) == ("B", 2)
+    assert (multi.top_wrong, multi.top_wrong_count) == ("Quyết toán ngân sách", 2)
     assert (nobody.number, nobody.answered, nobody.correct) == (3, 0, 0)
     assert (nobody.top_wrong, nobody.top_wrong_count, nobody.percent_correct) == (None, 0, 0.0)
     assert all(s.round_id == "2023-03" for s in stats)
 
 
-def test_ties_in_wrong_options_go_to_the_earlier_letter() -> None:
+def test_ties_in_wrong_options_go_to_the_option_first_in_the_bank() -> None:
     stats = question_stats(result([{SINGLE: {"D"}}, {SINGLE: {"B"}}, {SINGLE: {"A"}}]))
-    assert (stats[0].top_wrong, stats[0].top_wrong_count) == ("A", 1)
+    assert (stats[0].top_wrong, stats[0].top_wrong_count) == ("2017", 1)
 
 
 def test_no_wrong_option_when_wrong_answers_only_miss_options() -> None:

@@ -19,14 +19,18 @@ import pytest
 from automation import report
 from automation.bank import read_bank
 from automation.config import QuizSettings
+from automation.model import Member, Question, RoundResult
 from automation.ports import (
+    CellStyle,
     CellWrite,
     ChartSpec,
+    FormResponse,
     InputError,
     SheetTab,
     Validation,
     WorkbookLocked,
 )
+from automation.ranking import rank_round, to_submission
 from automation.selection import select_questions
 from automation.workbook import LocalWorkbook
 
@@ -496,7 +500,8 @@ def test_sheet_tab_formatting_reaches_the_file(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(path)["Kết quả 2023-03"]
     assert sheet.freeze_panes == "A4"
     assert sheet["A3"].font.b and sheet["D3"].font.b and sheet["A1"].font.b
-    assert not sheet["A4"].font.b
+    assert sheet["A4"].font.b and sheet["A4"].font.name == "Calibri"  # highlighted: bold too
+    assert not sheet["A5"].font.b
     assert sheet["A4"].fill.fgColor.rgb.endswith("FFF2CC")
     assert sheet["D4"].fill.fgColor.rgb.endswith("FFF2CC")
     assert sheet["A5"].fill.fill_type is None
@@ -537,3 +542,135 @@ def test_the_init_template_reads_back_as_a_clean_bank(tmp_path: Path, language: 
     assert stored.column_dimensions["B"].number_format == "dd/mm/yyyy hh:mm"  # for new rows
     assert stored["A1"].comment is not None and stored.freeze_panes == "A2"
     assert [str(r.sqref) for r in stored.data_validations.dataValidation] == ["C2:C500"]
+
+
+# --- the results tab on paper ------------------------------------------------------------
+
+#: A4 landscape, less the workbook's margins (0.4 inch each side), in pixels at 96 dpi.
+A4_LANDSCAPE_PIXELS = (297 / 25.4 - 2 * 0.4) * 96
+
+
+def round_of_forty() -> tuple[RoundResult, list[Question]]:
+    """40 members, 38 answer two questions: ties at the top, a late one, two absent."""
+    questions = [
+        Question(2, "Năm thành lập Đảng?", ("1930", "1945", "1954"), frozenset("A")),
+        Question(3, "Chọn các văn bản của tỉnh", ("Chỉ thị 22", "Quy định 1120", "Luật"),
+                 frozenset("AB")),
+    ]
+    members = [Member(i + 2, f"Đảng viên số {i + 1:02d}") for i in range(40)]
+    opened = datetime(2023, 3, 14, 19, 30, tzinfo=TZ)
+    responses = []
+    for i, member in enumerate(members[:38]):
+        right = {questions[0].text: ("1930",), questions[1].text: ("Chỉ thị 22", "Quy định 1120")}
+        wrong = {questions[0].text: ("1945",), questions[1].text: ("Luật",)}
+        answers = right if i % 3 else {**right, **dict(list(wrong.items())[i % 2 :])}
+        seconds = 200 if i == 37 else 40 + (i + 1) // 2  # two by two at the same second
+        responses.append(FormResponse(f"r{i}", member.name, opened + timedelta(seconds=seconds),
+                                      answers))
+    result = rank_round(
+        round_id="2023-03", questions=questions, members=members,
+        submissions=[to_submission(r, questions) for r in responses],
+        opened_at=opened, deadline=opened + timedelta(seconds=2 * 30 + 60),
+        closed_at=opened + timedelta(seconds=2 * 30 + 60),
+    )
+    return result, questions
+
+
+def test_the_results_tab_prints_across_one_a4_page_with_its_header_on_every_page(
+    tmp_path: Path,
+) -> None:
+    result, _ = round_of_forty()
+    tab = report.results_tab(result, language="vi", tz=TZ)
+    path = tmp_path / "quiz.xlsx"
+    LocalWorkbook(path).write_tabs([tab])
+
+    sheet = openpyxl.load_workbook(path)[tab.title]
+    setup = sheet.page_setup
+    assert (setup.orientation, str(setup.paperSize)) == ("landscape", sheet.PAPERSIZE_A4)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)  # one page across, any height
+    assert sheet.print_title_rows == "$6:$6" and sheet["A6"].value == "Hạng"
+    assert sheet.oddFooter.center.text == "Kết quả 2023-03 — trang &P/&N"
+    # Even unscaled the seven columns fit the paper across (Excel: 7 px a character + 5).
+    pixels = sum(int(sheet.column_dimensions[c].width * 7 + 5) for c in "ABCDEFG")
+    assert pixels <= A4_LANDSCAPE_PIXELS
+    # The chart sits under the table's right-hand columns, on the same paper.
+    (chart,) = sheet._charts
+    assert chart.anchor._from.col == 3 and chart.anchor._from.col < 7
+
+
+def test_the_winner_is_bold_highlighted_and_named_first_and_times_are_date_time_cells(
+    tmp_path: Path,
+) -> None:
+    result, _ = round_of_forty()
+    assert [e.rank for e in result.ranked[:3]] == [1, 1, 3]  # two share the first place
+    tab = report.results_tab(result, language="vi", tz=TZ)
+    path = tmp_path / "quiz.xlsx"
+    LocalWorkbook(path).write_tabs([tab])
+
+    sheet = openpyxl.load_workbook(path)[tab.title]
+    for row in (7, 8):
+        assert sheet[f"B{row}"].value.endswith(" — Về nhất")
+        assert all(sheet[f"{c}{row}"].font.b for c in "ABCDEFG")
+        assert all(sheet[f"{c}{row}"].fill.fgColor.rgb.endswith("FFF2CC") for c in "ABCDEFG")
+    assert sheet["B9"].value == result.ranked[2].name and not sheet["B9"].font.b
+    assert sheet["G7"].value == "Đồng hạng 1"
+    # The header block's times: real date-time cells in the zone, shown like Nộp lúc.
+    for cell, moment in (("F2", result.opened_at), ("F3", result.deadline),
+                         ("F4", result.closed_at)):
+        assert sheet[cell].value == moment.astimezone(TZ).replace(tzinfo=None)
+        assert sheet[cell].number_format == "dd/mm/yyyy hh:mm:ss"
+    assert sheet["F7"].number_format == "dd/mm/yyyy hh:mm:ss"
+    assert sheet["A1"].font.sz == 14 and sheet["A1"].font.b
+    # The season table reads the plain names back.
+    rows = LocalWorkbook(path).read([tab.title])[tab.title]
+    scores = report.read_round_scores("2023-03", rows)
+    assert [s.name for s in scores[:2]] == [e.name for e in result.ranked[:2]]
+    assert len(scores) == 37
+
+
+def test_the_distribution_chart_counts_whole_people(tmp_path: Path) -> None:
+    result, _ = round_of_forty()
+    tab = report.results_tab(result, language="en", tz=TZ)
+    path = tmp_path / "quiz.xlsx"
+    LocalWorkbook(path).write_tabs([tab])
+
+    (chart,) = openpyxl.load_workbook(path)[tab.title]._charts
+    # 37 ranked: 24 with 10 points, 6 with 5, 7 with 0 → ticks every 5 people up to 25.
+    assert chart.y_axis.majorUnit == 5
+    assert (chart.y_axis.scaling.min, chart.y_axis.scaling.max) == (0, 25)
+    assert chart.y_axis.numFmt.formatCode == "0"
+    labels = chart.dataLabels
+    assert labels.showVal and not labels.showCatName and not labels.showSerName
+
+
+def test_alignment_wrapping_and_row_heights_reach_the_file(tmp_path: Path) -> None:
+    long = "Chỉ thị số 22 về tăng cường sự lãnh đạo của Đảng trong xây dựng đội ngũ cán bộ"
+    tab = SheetTab(
+        title="Thống kê câu hỏi",
+        rows=[["Tiêu đề"], ["Câu số", "Câu hỏi", "Tỉ lệ đúng (%)"], [1, long, 75.0],
+              [2, "Ngắn", 5]],
+        header_row=2,
+        column_widths=(8, 20, 10),
+        alignments={0: "center"},
+        wrap_columns=frozenset({1}),
+        wrap_header=True,
+        cell_styles={(1, 1): CellStyle(bold=True, size=14), (4, 3): CellStyle(align="left")},
+    )
+    path = tmp_path / "quiz.xlsx"
+    LocalWorkbook(path).write_tabs([tab])
+
+    sheet = openpyxl.load_workbook(path)[tab.title]
+    assert sheet["A3"].alignment.horizontal == "center" and sheet["A2"].alignment.horizontal
+    assert sheet["A1"].alignment.horizontal is None  # above the header: as it is
+    assert sheet["B3"].alignment.wrap_text and sheet["B3"].alignment.vertical == "top"
+    assert sheet["A3"].alignment.vertical == "top"  # the row's cells line up at the top
+    assert sheet["C2"].alignment.wrap_text  # "Tỉ lệ đúng (%)" wraps over a narrow column
+    # LibreOffice does not size wrapped rows when opening the file: the heights are written. The
+    # 80 characters wrapped at spaces 20 wide take 5 lines of 15 points; the bold header
+    # "Tỉ lệ đúng (%)" 10 wide takes 2.
+    assert sheet.row_dimensions[3].height == 5 * 15
+    assert sheet.row_dimensions[2].height == 2 * 15
+    assert sheet.row_dimensions[4].height is None
+    assert (sheet["A1"].font.b, sheet["A1"].font.sz) == (True, 14)
+    assert sheet["C4"].alignment.horizontal == "left"
