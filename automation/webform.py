@@ -62,6 +62,7 @@ log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024  # a full answer sheet is a few kilobytes
 DEVICE_COOKIE = "quiz_device"
 DEVICE_DAYS = 400  # browsers keep a cookie at most about this long
+SESSION_FORMS = 12  # the forms a phone's session remembers (a year of rounds, newest kept)
 _DEVICE = re.compile(r"[0-9a-f]{16}")
 _INDEX = re.compile(r"[0-9]{1,2}")  # ASCII digits only: "²" and "①" are not indexes
 
@@ -338,8 +339,9 @@ def create_app(forms: LocalForms, *, language: str = "vi",
         chosen = session.get("forms")
         if not isinstance(chosen, dict):
             chosen = {}
+        chosen.pop(form_id, None)
         chosen[form_id] = {"who": respondent, "code": token}
-        session["forms"] = chosen
+        session["forms"] = dict(list(chosen.items())[-SESSION_FORMS:])  # the cookie stays small
         return _redirect(url_for("form_page", form_id=form_id))
 
     @app.post("/f/<form_id>/submit")

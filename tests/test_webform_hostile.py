@@ -443,3 +443,19 @@ def _closed(connection: socket.socket) -> bool:
         closed = True
     connection.close()
     return closed
+
+
+def test_a_phone_used_for_years_keeps_a_small_session(server: FormServer,
+                                                             forms: LocalForms,
+                                                             clock: Clock) -> None:
+    phone = MemberClient(server.base_url)
+    refs = [forms.build(spec(round_id=f"2026-{n:02d}", ask_code=True)) for n in range(1, 61)]
+    for ref in refs:
+        forms.open(ref.form_id, clock() + timedelta(minutes=2))
+        phone.open_form(ref.url)
+        assert phone.start(MEMBERS[0] + " ", code=CODE).status == 200
+    session = phone.cookie("quiz_session")
+    # five years of quizzes and surveys: unbounded, the cookie nears the 4 KB browsers keep
+    assert session is not None and len(session) < 1000
+    assert phone.submit(MEMBERS[0] + " ", RIGHT, code=CODE).status == 200  # the newest works
+    assert [r.code for r in forms.responses(refs[-1].form_id)] == [CODE]
