@@ -81,7 +81,8 @@ def open_backend(
     workbook = settings.local.workbook
     return Backend(
         LocalWorkbook(workbook, language=settings.language, lock_timeout=lock_wait),
-        LocalForms(forms_db(settings), public_url=public_url(settings), clock=clock),
+        LocalForms(forms_db(settings), public_url=public_url(settings), clock=clock,
+                   language=settings.language),
         owner=str(workbook.resolve()),
         qr_folder=workbook.parent,
     )

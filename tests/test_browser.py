@@ -3,15 +3,25 @@
 Uses the system's Chromium and chromedriver (Selenium Manager never downloads
 anything). Without them the test is skipped, except in CI (``CI`` set), where
 it must run.
+
+Waiting is done on what the page says about itself (``body[data-page]``, read in
+one script call), never on element handles kept across a navigation: Chrome
+reports a handle of a page being replaced as stale, or as "Node with given id
+does not belong to the document", depending on the moment.
+
+``AUTOMATION_SCREENSHOTS=<folder>`` keeps the phone-sized screenshots of every
+member page there (they are always taken, into the test's temporary folder).
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,18 +29,23 @@ from automation.localforms import LocalForms
 from automation.model import Member
 from automation.ranking import rank_round, to_submission
 from automation.webform import FormServer, MemberClient
-from tests.test_localforms import MEMBERS, Q1, Q2, QUESTIONS, Clock, spec
+from tests.test_localforms import CRITERIA, MEMBERS, Q1, Q2, QUESTIONS, Clock, spec, survey_spec
 
 pytestmark = pytest.mark.browser
 
 CHROME_FLAGS = (
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
     "--disable-background-networking", "--disable-component-update", "--no-first-run",
-    "--disable-sync",
+    "--disable-sync", "--lang=vi",
 )
 PHONE = {"deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 3.0},
          "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
                       "(KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36"}
+STATE = """return {page: document.body ? document.body.dataset.page || '' : '',
+  ready: document.readyState, fresh: !window.__left,
+  h1: (document.querySelector('h1') || {}).textContent || '',
+  main: (document.querySelector('main') || {}).innerText || '',
+  width: window.innerWidth, scroll: document.documentElement.scrollWidth};"""
 
 
 def _find(*names: str) -> str | None:
@@ -42,7 +57,7 @@ def _find(*names: str) -> str | None:
 
 
 @pytest.fixture
-def driver() -> Iterator[object]:
+def driver() -> Iterator[Any]:
     browser = _find("chromium", "chromium-browser", "google-chrome")
     chromedriver = _find("chromedriver")
     if not browser or not chromedriver:
@@ -65,17 +80,85 @@ def driver() -> Iterator[object]:
     chrome.quit()
 
 
-def test_a_member_answers_on_a_phone_and_is_ranked(driver: object, tmp_path: Path) -> None:
-    from selenium.common.exceptions import StaleElementReferenceException
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.remote.webdriver import WebDriver
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+class Phone:
+    """The browser as a member uses it, waiting on page states rather than elements."""
 
-    assert isinstance(driver, WebDriver)
+    def __init__(self, driver: Any, shots: Path) -> None:
+        from selenium.common.exceptions import WebDriverException
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        self.driver = driver
+        self.shots = shots
+        # Any driver error while a page is being replaced means "look again".
+        self.wait = WebDriverWait(driver, 20, poll_frequency=0.1,
+                                  ignored_exceptions=(WebDriverException,))
+
+    def state(self) -> dict[str, Any]:
+        return dict(self.driver.execute_script(STATE))
+
+    def until(self, page: str) -> dict[str, Any]:
+        """Wait for a fully loaded page of that kind, then return its state."""
+        def arrived(_: Any) -> dict[str, Any] | None:
+            state = self.state()
+            done = state["page"] == page and state["ready"] == "complete" and state["fresh"]
+            return state if done else None
+        state: dict[str, Any] = self.wait.until(arrived)
+        return state
+
+    def go(self, url: str, page: str) -> dict[str, Any]:
+        self.driver.get(url)
+        return self.until(page)
+
+    def act(self, action: Callable[[], None], page: str) -> dict[str, Any]:
+        """Do something that loads a new page (a click, a submit) and wait for it."""
+        self.driver.execute_script("window.__left = true;")  # the old page is marked
+        action()
+        return self.until(page)
+
+    def click(self, css: str) -> None:
+        from selenium.webdriver.common.by import By
+
+        element = self.driver.find_element(By.CSS_SELECTOR, css)
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        element.click()
+
+    def choose(self, wanted: dict[str, set[str]]) -> None:
+        """Tick the options whose text is wanted, question by question, as a thumb would."""
+        from selenium.webdriver.common.by import By
+
+        for fieldset in self.driver.find_elements(By.CSS_SELECTOR, "fieldset.question"):
+            chosen = wanted.get(fieldset.get_attribute("data-title") or "", set())
+            for label in fieldset.find_elements(By.CSS_SELECTOR, "label.option"):
+                box = label.find_element(By.TAG_NAME, "input")
+                if box.get_attribute("data-text") in chosen:
+                    self.driver.execute_script(
+                        "arguments[0].scrollIntoView({block: 'center'})", label)
+                    label.click()
+                    assert box.is_selected()
+
+    def shot(self, name: str) -> dict[str, Any]:
+        """A full-length screenshot at phone size; the page must not scroll sideways."""
+        state = self.state()
+        assert state["scroll"] <= state["width"] == 390, f"{name} is wider than the phone"
+        png = self.driver.execute_cdp_cmd(
+            "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+        self.shots.mkdir(parents=True, exist_ok=True)
+        (self.shots / f"{name}.png").write_bytes(base64.b64decode(png["data"]))
+        return state
+
+
+def _shots_folder(tmp_path: Path) -> Path:
+    kept = os.environ.get("AUTOMATION_SCREENSHOTS")
+    return Path(kept) if kept else tmp_path / "screens"
+
+
+def test_a_member_answers_on_a_phone_and_is_ranked(driver: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
     clock = Clock()
     forms = LocalForms(tmp_path / "quiz.forms.sqlite", public_url="", clock=clock)
-    # A page being replaced makes elements found on it stale: look again, do not fail.
-    wait = WebDriverWait(driver, 20, ignored_exceptions=(StaleElementReferenceException,))
+    phone = Phone(driver, tmp_path / "screens")
     with FormServer(forms):
         ref = forms.build(spec())
         forms.open(ref.form_id, timedelta(minutes=2))
@@ -83,25 +166,19 @@ def test_a_member_answers_on_a_phone_and_is_ranked(driver: object, tmp_path: Pat
         other.open_form(ref.url)
         assert other.submit(MEMBERS[1], {Q1.text: ["13-7-2022"]}).status == 200
 
-        driver.get(ref.url)
+        phone.go(ref.url, "identify")
         Select(driver.find_element(By.ID, "who")).select_by_visible_text(MEMBERS[0])
-        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        wait.until(lambda d: d.find_elements(By.ID, "countdown"))
-        assert driver.execute_script("return window.innerWidth") == 390
+        state = phone.act(lambda: phone.click("button[type=submit]"), "quiz")
+        assert state["width"] == 390
         clock.advance(seconds=40)
-        wanted = {Q1.text: {"01-6-2022"}, Q2.text: {"Chỉ thị số 22"}}  # half of Q2: wrong
-        for fieldset in driver.find_elements(By.CSS_SELECTOR, "fieldset.question"):
-            chosen = wanted[fieldset.get_attribute("data-title") or ""]
-            for label in fieldset.find_elements(By.CSS_SELECTOR, "label.option"):
-                box = label.find_element(By.TAG_NAME, "input")
-                if box.get_attribute("data-text") in chosen:
-                    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})",
-                                          label)
-                    label.click()
-                    assert box.is_selected()
-        driver.find_element(By.CSS_SELECTOR, "#quiz button[type=submit]").click()
-        wait.until(lambda d: "Đã nộp bài" in d.find_element(By.TAG_NAME, "h1").text)
-        assert "3.33/10 (1/2 câu đúng)" in driver.find_element(By.TAG_NAME, "main").text
+        phone.choose({Q1.text: {"01-6-2022"}, Q2.text: {"Chỉ thị số 22"}})  # half of Q2: wrong
+        received = phone.act(lambda: phone.click("#quiz button[type=submit]"), "received")
+        assert "Đã nhận bài của đồng chí lúc 08:00:40." in received["main"]
+        assert "/10" not in received["main"]
+
+        clock.advance(minutes=2)  # the deadline has passed: the same link shows the score
+        review = phone.go(ref.url, "review")
+        assert "3.33/10 (1/2 câu đúng)" in review["main"]
 
     responses = forms.responses(ref.form_id)
     form = forms.form(ref.form_id)
@@ -115,4 +192,86 @@ def test_a_member_answers_on_a_phone_and_is_ranked(driver: object, tmp_path: Pat
     assert [(e.name, e.rank, e.score, e.correct) for e in result.ranked] == [
         (MEMBERS[0], 1, 3.33, 1), (MEMBERS[1], 2, 0.0, 0)]
     assert result.ranked[0].duration == timedelta(seconds=40)
+    forms.close_db()
+
+
+def test_every_member_page_fits_a_phone(driver: Any, tmp_path: Path) -> None:
+    """Each page a member can meet, in Vietnamese at 390×844, full length: what it says,
+    and a screenshot to look at."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    clock = Clock()
+    forms = LocalForms(tmp_path / "quiz.forms.sqlite", public_url="", clock=clock)
+    phone = Phone(driver, _shots_folder(tmp_path))
+    long_name = "Nguyễn Thị Phương Thảo Huyền Trang"
+    names = (*MEMBERS, long_name)
+    timing = {"seconds_per_question": 30, "grace_seconds": 60, "member_names": names}
+    with FormServer(forms):
+        waiting = forms.build(spec(round_id="2026-04", opens_at=clock() + timedelta(hours=2),
+                                   **timing))
+        assert "Chưa mở: biểu mẫu sẽ mở lúc 05/03/2026 10:00:00." in phone.go(
+            waiting.url, "not_open")["main"]
+        phone.shot("01-not-open")
+
+        ref = forms.build(spec(ask_code=True, **timing))
+        forms.open(ref.form_id, timedelta(seconds=2 * 30 + 60))
+        identify = phone.go(ref.url, "identify")
+        assert "Hạn nộp bài: 08:02:00" in identify["main"]
+        phone.shot("02-identify-with-code")
+        Select(driver.find_element(By.ID, "who")).select_by_visible_text(long_name)
+        driver.find_element(By.ID, "code").send_keys("7391")
+        phone.act(lambda: phone.click("button[type=submit]"), "quiz")
+        phone.shot("03-quiz")
+        clock.advance(seconds=20)
+        phone.choose({Q1.text: {"01-6-2022"}, Q2.text: {"Chỉ thị số 22", "Kết luận số 01"}})
+        received = phone.act(lambda: phone.click("#quiz button[type=submit]"), "received")
+        assert "lúc 08:00:20" in received["main"] and "sau 08:02:00" in received["main"]
+        phone.shot("04-received")
+        assert [r.code for r in forms.responses(ref.form_id)] == ["7391"]
+
+        driver.delete_all_cookies()  # another member, on a phone without a code field
+        plain = forms.build(spec(round_id="2026-05", **timing))
+        forms.open(plain.form_id, timedelta(minutes=2))
+        phone.go(plain.url, "identify")
+        phone.shot("05-identify")
+        Select(driver.find_element(By.ID, "who")).select_by_visible_text(MEMBERS[1])
+        phone.act(lambda: phone.click("button[type=submit]"), "quiz")
+        clock.advance(minutes=2, seconds=5)  # past the deadline, not closed yet
+        late = phone.act(lambda: phone.click("#quiz button[type=submit]"), "late")
+        assert "nộp muộn" in late["main"]
+        phone.shot("06-late")
+        driver.back()
+        phone.until("review")  # Back shows the round as it is now, not the old quiz
+        driver.delete_all_cookies()
+        closing = forms.build(spec(round_id="2026-06", **timing))
+        forms.open(closing.form_id, timedelta(minutes=2))
+        phone.go(closing.url, "identify")
+        Select(driver.find_element(By.ID, "who")).select_by_visible_text(MEMBERS[2])
+        phone.act(lambda: phone.click("button[type=submit]"), "quiz")
+        forms.close(closing.form_id)
+        refused = phone.act(lambda: phone.click("#quiz button[type=submit]"), "refused")
+        assert "không được ghi lại" in refused["main"]
+        phone.shot("07-closed")
+
+        clock.advance(minutes=1)
+        driver.delete_all_cookies()
+        review = phone.go(ref.url, "review")  # the first phone's member is gone: no summary
+        assert "✓ Đáp án đúng" in review["main"]
+        phone.shot("08-review")
+
+        survey = forms.build(survey_spec(member_names=names,
+                                         description="Đồng chí tự đánh giá theo các tiêu chí."))
+        forms.open(survey.form_id, timedelta(days=5))
+        phone.go(survey.url, "identify")
+        phone.shot("09-survey-identify")
+        Select(driver.find_element(By.ID, "who")).select_by_visible_text(long_name)
+        state = phone.act(lambda: phone.click("button[type=submit]"), "survey")
+        assert "Thời gian còn lại" not in state["main"]
+        phone.choose({CRITERIA[0].title: {"Đạt"}, CRITERIA[1].title: {"Chưa đạt"}})
+        driver.find_element(By.NAME, "q2").send_keys("Cần dành thêm thời gian học tập.")
+        phone.shot("10-survey")
+        done = phone.act(lambda: phone.click("#quiz button[type=submit]"), "received")
+        assert "lúc 05/03/2026 08:03:25" in done["main"] and "điểm" not in done["main"]
+        phone.shot("11-survey-received")
     forms.close_db()

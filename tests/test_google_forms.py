@@ -105,7 +105,7 @@ def test_what_a_member_sees_before_the_deadline(setup: Any, graded: bool) -> Non
     fake, settings = setup
     forms = forms_of(settings)
     ref = forms.build(spec(graded=graded))
-    forms.open(ref.form_id, datetime.now(UTC) + timedelta(minutes=2))
+    forms.open(ref.form_id, timedelta(minutes=2))
     page = fake.member_view(ref.form_id)
     assert page["acceptingResponses"] and len(page["items"]) == 3
     assert "grading" not in str(page) and "3/2/1930" not in str(page)
@@ -137,10 +137,10 @@ def test_build_marks_the_form_and_shares_it_with_responders_only_once_open(setup
 
     assert any(p.get("emailAddress") == SECRETARY and p["role"] == "writer" for p in permissions())
     assert not any(p["type"] == "anyone" for p in permissions())  # not published yet
-    forms.open(ref.form_id, datetime.now(UTC) + timedelta(minutes=2))
+    forms.open(ref.form_id, timedelta(minutes=2))
     assert {"type": "anyone", "role": "reader", "view": "published"} in permissions()
     forms.close(ref.form_id)
-    forms.open(ref.form_id, datetime.now(UTC) + timedelta(minutes=2))  # opened again by hand
+    forms.open(ref.form_id, timedelta(minutes=2))  # opened again by hand
     assert sum(p["type"] == "anyone" for p in permissions()) == 1
 
 
@@ -153,7 +153,7 @@ def test_the_personal_code_is_asked_after_the_name_and_kept_apart(setup: Any) ->
     code = items[1]["questionItem"]["question"]
     assert code["questionId"] == CODE_QUESTION_ID and code["required"] and "textQuestion" in code
     assert items[1]["title"] == "Your personal code"
-    forms.open(ref.form_id, datetime.now(UTC) + timedelta(minutes=2))
+    forms.open(ref.form_id, timedelta(minutes=2))
     ids = question_ids(fake, ref.form_id)
     fake.submit(ref.form_id, {ids["Your name"]: ["Trần Thị B"], CODE_QUESTION_ID: ["B-17"],
                               ids["Đảng Cộng sản Việt Nam thành lập năm nào?"]: ["1930"],
@@ -193,7 +193,7 @@ def test_a_survey_has_one_choice_per_criterion_and_a_free_comment(setup: Any) ->
     assert [q["choiceQuestion"]["type"] for q in questions[1:3]] == ["RADIO", "RADIO"]
     assert questions[3]["textQuestion"] == {"paragraph": True}
     assert questions[3].get("required", False) is False and questions[1]["required"] is True
-    forms.open(ref.form_id, datetime.now(UTC) + timedelta(minutes=2))
+    forms.open(ref.form_id, timedelta(minutes=2))
     ids = question_ids(fake, ref.form_id)
     fake.submit(ref.form_id, {ids["Họ và tên"]: ["Lê Văn C"], ids["Tiêu chí 1"]: ["Đạt"],
                               ids["Tiêu chí 2"]: ["Chưa đạt"],
@@ -234,7 +234,7 @@ def test_a_policy_forbidding_anyone_sharing_says_so_at_opening(setup: Any) -> No
     ref = forms.build(spec())
     fake.forbid_anyone_sharing("example.com")
     with pytest.raises(InputError, match="bất kỳ ai có đường link") as caught:
-        forms.open(ref.form_id, datetime.now(UTC) + timedelta(minutes=2))
+        forms.open(ref.form_id, timedelta(minutes=2))
     assert "Người chỉnh sửa" not in str(caught.value)  # not "add the account as an Editor"
 
 

@@ -1,6 +1,11 @@
 // Countdown of the member's time and one-click submit. The server enforces the
 // deadline; this only shows the time left and submits when it runs out.
 "use strict";
+// A page restored by Back from the browser's memory may be out of date (the round has
+// moved on, the answers were sent): load it again from the server.
+window.addEventListener("pageshow", function (event) {
+  if (event.persisted) { window.location.reload(); }
+});
 document.addEventListener("DOMContentLoaded", function () {
   var form = document.getElementById("quiz");
   var clock = document.getElementById("countdown");
