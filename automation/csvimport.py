@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 
-from automation.i18n import Text
+from automation.i18n import Text, count
 from automation.layout import MEMBERS
 from automation.model import Problem, Question
 from automation.ports import FormResponse, InputError
@@ -52,14 +52,8 @@ _EMAIL = _keys(EMAIL_HEADERS)
 
 # --- messages ----------------------------------------------------------------
 
-HEADING = Text(
-    "Tệp {file} có {count} lỗi cần sửa:",
-    "The file {file} has {count} problem(s) to fix:",
-)
-HEADING_UNNAMED = Text(
-    "Tệp CSV có {count} lỗi cần sửa:",
-    "The CSV file has {count} problem(s) to fix:",
-)
+HEADING = Text("Tệp {file} có {problems} cần sửa:", "The file {file} has {problems} to fix:")
+HEADING_UNNAMED = Text("Tệp CSV có {problems} cần sửa:", "The CSV file has {problems} to fix:")
 EMPTY = Text(
     "Tệp trống. Hãy tải lại câu trả lời: mở trang tính liên kết với biểu mẫu, "
     "chọn Tệp → Tải xuống → Giá trị được phân tách bằng dấu phẩy (.csv).",
@@ -517,9 +511,9 @@ def _column_letter(index: int) -> str:
 
 
 def _error(file_name: str, problems: Sequence[Problem], language: str) -> ExportError:
-    count = len(problems)
-    heading = (HEADING(language, file=file_name, count=count) if file_name
-               else HEADING_UNNAMED(language, count=count))
+    counted = count(language, len(problems), "lỗi", "problem")
+    heading = (HEADING(language, file=file_name, problems=counted) if file_name
+               else HEADING_UNNAMED(language, problems=counted))
     lines = [heading]
     lines += [f"- {_describe(p, language)}" for p in problems]
     return ExportError("\n".join(lines), problems)

@@ -54,7 +54,7 @@ def result_table(result: RoundResult, settings: Settings) -> str:
             f"{e.score:.2f}",
             f"{e.correct}/{len(result.questions)}",
             report.duration_text(e.duration),
-            e.submission.submitted_at.astimezone(tz).strftime("%H:%M:%S %d/%m/%Y"),
+            e.submission.submitted_at.astimezone(tz).strftime("%d/%m/%Y %H:%M:%S"),
         ]
         for e in result.ranked
     ]

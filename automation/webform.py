@@ -372,7 +372,7 @@ def create_app(forms: LocalForms, *, language: str = "vi",
                            back=True)
         if receipt.outcome is Outcome.LATE:
             log.warning("late submission by %r form=%r at %s", receipt.respondent, form_id,
-                        receipt.submitted_at.isoformat())
+                        _full(receipt.submitted_at, form))
             deadline = _hms(form.deadline, form) if form.deadline else ""
             return message(403, t("late"), t("late_text", at=_hms(receipt.submitted_at, form),
                                              deadline=deadline),

@@ -12,6 +12,8 @@ for a while, then :class:`~automation.ports.WorkbookLocked` says to close it.
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
 import shutil
 import tempfile
@@ -321,6 +323,7 @@ class LocalWorkbook:
         """Write beside the workbook, flush, keep a backup, then swap in one step."""
         folder = self.path.parent
         folder.mkdir(parents=True, exist_ok=True)
+        self._clear_leftovers()
         handle, temp_name = tempfile.mkstemp(
             prefix=f".{self.path.name}.", suffix=".tmp", dir=folder
         )
@@ -342,16 +345,28 @@ class LocalWorkbook:
         _sync_folder(folder)
 
     def _keep_backup(self) -> None:
+        """The version before this save, readable by its owner only (it holds the answer keys
+        of every round; the secretary opens the workbook itself, not its backup)."""
         handle, temp_name = tempfile.mkstemp(
             prefix=f".{self.path.name}.", suffix=".bak.tmp", dir=self.path.parent
         )
         os.close(handle)
         try:
-            shutil.copy2(self.path, temp_name)
+            shutil.copyfile(self.path, temp_name)
+            os.chmod(temp_name, 0o600)
             os.replace(temp_name, self.backup_path)
         except BaseException:
             Path(temp_name).unlink(missing_ok=True)
             raise
+
+    def _clear_leftovers(self) -> None:
+        """Temporary files of a save that was interrupted (power cut, kill) go away.
+
+        Saves are made one at a time (the tick lock), so any such file is a leftover.
+        """
+        for leftover in self.path.parent.glob(f".{glob.escape(self.path.name)}.*.tmp"):
+            with contextlib.suppress(OSError):  # another program's hold: next time
+                leftover.unlink()
 
 
 # --- helpers -----------------------------------------------------------------

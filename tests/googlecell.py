@@ -83,6 +83,8 @@ class GoogleCell(CellBase):
         sheet.clear()
         if len(values) > sheet.row_count:  # she adds rows at the bottom, as in the Sheets UI
             sheet.add_rows(len(values) - sheet.row_count + 20)
+        if len(keys) > sheet.col_count:  # and a column at the right
+            sheet.add_cols(len(keys) - sheet.col_count)
         sheet.update(values, "A1", value_input_option="RAW")
 
     def edit(self, spec: TabSpec, row: int, key: str, value: object) -> None:

@@ -17,7 +17,7 @@ import openpyxl
 
 from automation import config
 from automation.backends import forms_db
-from automation.layout import QUESTIONS, SCHEDULE, TabSpec
+from automation.layout import MEMBERS, QUESTIONS, SCHEDULE, TabSpec
 from automation.localforms import LocalForms, Receipt
 from automation.report import plain_name
 from tests.cell import CellBase, toml_value
@@ -148,6 +148,15 @@ class LocalCell(CellBase):
 
     # --- the members ----------------------------------------------------------
 
+    def member_code(self, name: str) -> str:
+        """The personal code the Members tab gives ``name`` (blank when none)."""
+        rows = self.tab(next(t for t in self.titles() if MEMBERS.matches(t)))
+        header = [str(h or "") for h in rows[0]]
+        named = next(i for i, h in enumerate(header) if MEMBERS.column("name").matches(h))
+        coded = next(i for i, h in enumerate(header) if MEMBERS.column("code").matches(h))
+        row = next(r for r in rows[1:] if r and str(r[named]) == name)
+        return "" if coded >= len(row) or row[coded] is None else str(row[coded])
+
     def answer(
         self,
         round_id: str,
@@ -156,10 +165,12 @@ class LocalCell(CellBase):
         wrong: int = 0,
         started: datetime,
         submitted: datetime | None = None,
+        code: str | None = None,
     ) -> Receipt:
         """A member opens the form at ``started`` and submits at ``submitted``.
 
-        All answers are right except the first ``wrong`` questions of the form.
+        All answers are right except the first ``wrong`` questions of the form. A form that
+        asks for the personal code gets ``code``, else the member's own from ``Đảng viên``.
         """
         form_id = str(self.rounds()[round_id]["form_id"])
         moment = {"now": started}
@@ -179,6 +190,8 @@ class LocalCell(CellBase):
                     answers[question.title] = list(question.correct)
             forms.start(form_id, name)
             moment["now"] = submitted or started + timedelta(seconds=40)
-            return forms.submit(form_id, name, answers)
+            if form.spec.ask_code and code is None:
+                code = self.member_code(name)
+            return forms.submit(form_id, name, answers, code=code if form.spec.ask_code else None)
         finally:
             forms.close_db()

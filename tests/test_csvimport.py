@@ -455,7 +455,7 @@ def test_english_messages_when_language_is_en() -> None:
         read(text, date_order="mdy", language="en", file_name="responses.csv")
 
     message = str(caught.value)
-    assert message.startswith("The file responses.csv has 1 problem(s) to fix:")
+    assert message.startswith("The file responses.csv has 1 problem to fix:")
     assert "line 2, column Timestamp: Cannot read the timestamp “13/3/2023 9:05:12”" in message
     assert "--date-format dmy" in message
 

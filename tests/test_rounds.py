@@ -350,3 +350,31 @@ def test_a_round_id_that_cannot_name_a_tab_is_an_error_to_fix_never_a_connection
     row = cell.rounds()["2027/04"]
     assert row["status"] == "Lỗi" and "2027-04" in row["note"] and "kết nối" not in row["note"]
     assert cell.rounds()["2023-03"]["status"] == "Đã chuẩn bị"  # the other round goes on
+
+
+def test_personal_codes_through_a_round(cell: Cell) -> None:
+    """Rule 9: an impostor's guessed code is listed, never ranked, and codes never reach
+    the Responses tab; the member's own answer still counts."""
+    # Codes no other cell of the tabs can hold by chance (ids and times are hex and digits).
+    codes = {"Nguyễn Văn An": "MA-AN-Q", "Trần Thị Bình": "MA-BINH-W", "Lê Văn Cường": "MA-CUONG"}
+    cell.write_tab(MEMBERS_TAB, [{"name": n, "code": c} for n, c in codes.items()])
+    assert cell.tick(OPENS) == 0, cell.last_output
+    cell.answer("2023-03", "Trần Thị Bình", started=OPENS,
+                submitted=OPENS + timedelta(seconds=30), code="ĐOÁN-MÒ")  # someone else
+    cell.answer("2023-03", "Trần Thị Bình", wrong=1, started=OPENS,
+                submitted=OPENS + timedelta(seconds=80))  # Bình herself, her own code
+    cell.answer("2023-03", "Nguyễn Văn An", started=OPENS,
+                submitted=OPENS + timedelta(seconds=60))
+    assert cell.tick(DEADLINE) == 0, cell.last_output
+    assert cell.ranked("2023-03") == [(1, "Nguyễn Văn An", 10), (2, "Trần Thị Bình", 8)]
+    results = cell.text("Kết quả 2023-03")
+    assert "Sai mã" in results.split("Có bài làm nhưng không xếp hạng")[1]
+    responses = cell.text("Bài làm 2023-03")
+    assert "Sai mã" in responses and "Đúng" in responses
+    assert not any(code in responses for code in (*codes.values(), "ĐOÁN-MÒ"))
+    # Ranked again from the Responses tab alone (no form to ask): the verdicts hold.
+    if isinstance(cell, LocalCell):
+        cell.edit(SCHEDULE, 2, "form_id", "")
+        cell.edit(SCHEDULE, 2, "status", "Xếp hạng lại")
+        assert cell.tick(DEADLINE + timedelta(days=1)) == 0, cell.last_output
+        assert cell.ranked("2023-03") == [(1, "Nguyễn Văn An", 10), (2, "Trần Thị Bình", 8)]

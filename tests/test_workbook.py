@@ -282,6 +282,23 @@ def test_saving_keeps_the_previous_version_as_backup(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["quiz.xlsx", "quiz.xlsx.bak"]
     if os.name == "posix":
         assert path.stat().st_mode & 0o777 == 0o640  # the secretary's permissions are kept
+        assert book.backup_path.stat().st_mode & 0o777 == 0o600  # it holds the answer keys
+
+
+def test_a_save_cleans_up_what_an_interrupted_save_left(tmp_path: Path) -> None:
+    """A save killed between writing its temporary file and swapping it in (power cut)."""
+    path = tmp_path / "quiz.xlsx"
+    secretary_workbook(path)
+    leftovers = [tmp_path / ".quiz.xlsx.k3j9_x.tmp", tmp_path / ".quiz.xlsx.a1b2.bak.tmp"]
+    for leftover in leftovers:
+        leftover.write_bytes(b"half a workbook")
+    kept = tmp_path / ".other.xlsx.zz.tmp"  # another workbook's, left alone
+    kept.write_bytes(b"not ours")
+    LocalWorkbook(path).update_cells([CellWrite("Lịch thi", 2, 1, "2023-04")])
+    assert not any(leftover.exists() for leftover in leftovers)
+    assert kept.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".other.xlsx.zz.tmp", "quiz.xlsx", "quiz.xlsx.bak"]
 
 
 def test_a_save_that_fails_midway_leaves_the_workbook_intact(tmp_path: Path) -> None:
