@@ -490,11 +490,16 @@ class _Tab:
         self.problems.append(Problem(self.title, row, column, message))
 
     def records(self) -> list[_Row]:
-        """The non-blank rows below the header, with their sheet row numbers."""
+        """The non-blank rows below the header, with their sheet row numbers.
+
+        A row is blank when the secretary's columns are: what the service wrote in its
+        own columns (a note left on a row she has since cleared) does not count.
+        """
         found = []
+        secretary = {c.key for c in self.spec.columns if not c.service}
         for number, cells in enumerate(self.rows[1:], start=HEADER_ROW + 1):
             values = {key: cells[i] if i < len(cells) else None for key, i in self.index.items()}
-            if all(is_blank(v) for v in values.values()):
+            if all(is_blank(v) for k, v in values.items() if k in secretary):
                 continue
             found.append(_Row(self, number, values))
         return found

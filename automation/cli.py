@@ -22,11 +22,12 @@ from automation.filelock import AlreadyRunning, exclusive, lock_path
 from automation.i18n import Text, count
 from automation.layout import SCHEDULE, Status
 from automation.lifecycle import Step, effective_status
-from automation.model import Round
+from automation.model import Bank, Problem, Round
 from automation.ports import BackendError, InputError
+from automation.ratingtabs import criteria_template
 from automation.selection import NotEnoughQuestions, select_questions, shortages
-from automation.tables import result_table, table
-from automation.text import normalize
+from automation.tables import month_text, result_table, table, year_text
+from automation.text import Cell, normalize
 from automation.tick import TickReport, load_bank
 
 log = logging.getLogger("automation")
@@ -74,6 +75,18 @@ NEW_SPREADSHEET = Text(
     "Created a new spreadsheet: {url}\nPut this in config/settings.toml, under [google]:\n"
     'spreadsheet_id = "{id}"',
 )
+BAD_PERIOD = Text(
+    "automation rate {value!r}: hãy ghi một tháng (ví dụ 2027-03) hoặc một năm (ví dụ 2027).",
+    "automation rate {value!r}: give a month (e.g. 2027-03) or a year (e.g. 2027).",
+)
+RATING_OFF = Text(
+    "Bảng tính chưa có trang Tiêu chí nên chưa đánh giá \"6 tốt\". Chạy automation init để "
+    "thêm trang Tiêu chí (với 6 tiêu chí mẫu cho chi bộ và 6 cho đảng viên), không đụng tới "
+    "các trang khác.",
+    "The spreadsheet has no Criteria tab, so the \"six good\" rating is off. Run automation "
+    "init to add it (with the sample 6 criteria for the cell and 6 for members); other tabs "
+    "are left alone.",
+)
 RESULTS_WRITTEN = Text("Kết quả đã ghi vào {where}.", "Results written to {where}.")
 
 
@@ -116,7 +129,9 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
         print(NEW_SPREADSHEET(language, url=url, id=spreadsheet_id))
         settings = replace(settings, google=replace(settings.google, spreadsheet_id=spreadsheet_id))
     sheet = open_spreadsheet(settings)
-    tabs = report.template_tabs(language, opens_at=example_opening(settings))
+    # The "6 tốt" rating is on once Tiêu chí exists: init adds it with the article's criteria.
+    tabs = [*report.template_tabs(language, opens_at=example_opening(settings)),
+            criteria_template(language)]
     created = sheet.add_tabs(tabs)
     kept = [t.title for t in tabs if t.title not in created]
     where = sheet.location()
@@ -137,8 +152,10 @@ def example_opening(settings: Settings) -> datetime:
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     language = settings.language
     sheet = open_spreadsheet(settings)
-    _, bank = load_bank(sheet, settings)
+    today = now_utc().astimezone(settings.tz).date()
+    raw, bank = load_bank(sheet, settings, today=today)
     problems = [p.describe(language) for p in bank.problems]
+    problems += [p.describe(language) for p in rating_problems(raw, bank, settings)]
     short = shortages(bank.questions, bank.rounds)
     if args.round:
         round_ = find_round(bank.rounds, args.round, language)
@@ -337,6 +354,43 @@ def cmd_auth(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_rate(args: argparse.Namespace, settings: Settings) -> int:
+    """The "6 tốt" rating by hand: make or refresh a month's tab, or write a year's proposal."""
+    from automation.monthly import MonthlyOutcome
+    from automation.rating import month_id, parse_month
+
+    language = settings.language
+    today = now_utc().astimezone(settings.tz).date()
+    wanted = (args.period or month_id(today.year, today.month)).strip()
+    month = parse_month(wanted)
+    year = int(wanted) if wanted.isdecimal() and len(wanted) == 4 else None
+    if month is None and year is None:
+        raise UsageError(BAD_PERIOD(language, value=wanted))
+    backend = open_backend(settings, clock=now_utc)
+    with exclusive(lock_path(backend.owner, language), language):
+        quiz = backend.quiz(settings)
+        quiz.load(today)
+        rating = quiz.rating
+        assert rating is not None
+        if not rating.on:
+            raise InputError(RATING_OFF(language))
+        for problem in rating.criteria.problems:
+            print(problem.describe(language), file=sys.stderr)
+        if not rating.criteria.usable:
+            return EXIT_INPUT
+        done = MonthlyOutcome()
+        changed = rating.refresh(today, done, make=wanted if month else None)
+        for changed_year in sorted(changed | ({year} if year else set())):
+            rating.write_year(changed_year, today, done)
+    if month is not None and wanted in done.refreshed:
+        print(month_text(done.refreshed[wanted], settings))
+    if year is not None:
+        print(year_text(done.years[year], settings))
+    for problem in done.problems:
+        print(problem.describe(language), file=sys.stderr)
+    return EXIT_INPUT if done.problems else EXIT_OK
+
+
 def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     from automation.doctor import diagnose
 
@@ -347,6 +401,24 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # --- helpers -----------------------------------------------------------------
+
+
+def rating_problems(raw: dict[str, list[list[Cell]]], bank: Bank, settings: Settings
+                    ) -> list[Problem]:
+    """What the "6 tốt" rating's tabs need fixed: Tiêu chí, then each month tab read."""
+    from automation.rating import find_month_tabs, read_criteria
+    from automation.ratingmonth import plan_month
+
+    criteria = read_criteria(raw, language=settings.language)
+    if not criteria.found:
+        return []
+    problems = list(criteria.problems)
+    if criteria.usable:
+        for month, title in find_month_tabs(raw).items():
+            problems += plan_month(month, title, raw[title], criteria=criteria,
+                                   members=bank.members, settings=settings.rating,
+                                   language=settings.language).problems
+    return problems
 
 
 def find_round(rounds: Sequence[Round], round_id: str, language: str) -> Round:
@@ -427,6 +499,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add("auth", cmd_auth, "one-time Google sign-in that stores a refreshable token")
     add("doctor", cmd_doctor, "check config, credentials, APIs and spreadsheet access")
+    add("rate", cmd_rate, 'the "6 tốt" rating: make or refresh a month\'s tab (MONTH, e.g. '
+        "2027-03; default this month), or write a year's proposal (YEAR)").add_argument(
+        "period", nargs="?", metavar="MONTH | YEAR")
     return parser
 
 

@@ -198,6 +198,10 @@ class Practice(Protocol):
         """How a round is named in messages (``2023-03``, ``Tự đánh giá 2027-03``)."""
         ...
 
+    def status_word(self, status: Status) -> str:
+        """How the ledger's status column says ``status`` (the practice's own words)."""
+        ...
+
     def prepare(self, round_: Round) -> Prepared:
         """The form to build (raise :class:`StepProblem` when the secretary must fix something)."""
         ...
@@ -337,7 +341,7 @@ class RoundLife:
         if note is not None:
             round_ = replace(round_, note=note[:NOTE_LIMIT])
         tz = self.settings.tz
-        values: dict[str, Cell] = {"status": round_.status.label(self.language)}
+        values: dict[str, Cell] = {"status": self.practice.status_word(round_.status)}
         if round_.form_id:
             values["form_link"] = round_.form_link
             values["form_id"] = round_.form_id
@@ -359,7 +363,7 @@ class RoundLife:
         try:
             self.sheet.write(self.sheet.cells(
                 self.practice.ledger, round_.row,
-                {"status": Status.ERROR.label(self.language), "note": message}))
+                {"status": self.practice.status_word(Status.ERROR), "note": message}))
         except BackendError as failure:
             log.error("%s: could not record the problem in the sheet: %s",
                       self.practice.label(round_), failure)

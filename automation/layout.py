@@ -198,6 +198,15 @@ RESULT_COLUMNS = (
 )
 
 
+def same_tab(title: str, other: str) -> bool:
+    """Whether two titles name the same tab: equal once normalised, or a tab the secretary
+    keeps (``Câu hỏi``, ``Tiêu chí``…) in one language and in the other."""
+    if normalize(title) == normalize(other):
+        return True
+    return any(spec.matches(title) and spec.matches(other) for spec in (*SECRETARY_TABS,
+                                                                         CRITERIA, SELF_FORMS))
+
+
 def find_tab(titles: Iterable[str], spec: TabSpec) -> str | None:
     """The title of the tab that holds ``spec``, in either language, if present."""
     for title in titles:
@@ -218,6 +227,22 @@ CRITERIA = TabSpec(
         # The text last: a long criterion runs on to the right instead of being cut off.
         Column("weight", "Trọng số", "Weight"),
         Column("text", "Tiêu chí", "Criterion", required=True),
+        # What the secretary must fix in a row, written by the service.
+        Column("note", "Ghi chú", "Note", service=True, in_template=False),
+    ),
+)
+
+#: The monthly self-assessment forms (rule 5 of the rating), one row per month: a ledger
+#: of the round engine, like ``Lịch thi``, but written by the service alone.
+SELF_FORMS = TabSpec(
+    "self_forms",
+    "Phiếu tự đánh giá",
+    "Self-assessment forms",
+    (
+        Column("round", "Tháng", "Month", required=True),
+        Column("opens_at", "Mở lúc", "Opens at", required=True),
+        Column("closes_at", "Đóng lúc dự kiến", "Closes at", service=True),
+        *(column for column in SCHEDULE.columns if column.service),
     ),
 )
 

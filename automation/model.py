@@ -110,9 +110,12 @@ class Round:
     opened_at: datetime | None = None
     closed_at: datetime | None = None
     note: str = ""
+    allowed: timedelta | None = None  # a form open for a set time (a self-assessment's days)
 
     @property
     def time_allowed(self) -> timedelta:
+        if self.allowed is not None:
+            return self.allowed
         return timedelta(seconds=self.question_count * self.seconds_per_question)
 
     def deadline(self, grace: timedelta) -> datetime:

@@ -78,6 +78,9 @@ class QuizRounds:
     def label(self, round_: Round) -> str:
         return round_.round_id
 
+    def status_word(self, status: Status) -> str:
+        return status.label(self.language)
+
     # --- PREPARE -------------------------------------------------------------------
 
     def prepare(self, round_: Round) -> Prepared:

@@ -150,15 +150,16 @@ def criteria_template(language: str) -> SheetTab:
     """``Tiêu chí`` for ``automation init``: the article's six criteria for members, six for
     the cell, weight 1 each; every header carries a note."""
     counters = {Side.MEMBER: 0, Side.CELL: 0}
-    rows: list[list[Cell]] = [[c.header(language) for c in CRITERIA.columns]]
+    columns = [c for c in CRITERIA.columns if c.in_template]
+    rows: list[list[Cell]] = [[c.header(language) for c in columns]]
     for side, text in ARTICLE_CRITERIA:
         counters[side] += 1
         values: dict[str, Cell] = {"side": side.label(language), "number": counters[side],
                                    "weight": 1, "text": text(language)}
-        rows.append([values[c.key] for c in CRITERIA.columns])
+        rows.append([values[c.key] for c in columns])
     notes = {
         (1, c): _CRITERIA_NOTES[column.key](language)
-        for c, column in enumerate(CRITERIA.columns, start=1)
+        for c, column in enumerate(columns, start=1)
     }
     sides = tuple(side.label(language) for side in Side)
     return SheetTab(

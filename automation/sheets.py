@@ -23,10 +23,10 @@ from typing import Any
 
 from automation.googleapi import BadRange, GoogleHTTPClient, Refused, body_size
 from automation.i18n import Text
-from automation.layout import SECRETARY_TABS, TITLE_LIMIT_GOOGLE
+from automation.layout import TITLE_LIMIT_GOOGLE, same_tab
 from automation.ports import CellWrite, InputError, SheetTab
 from automation.report import DATETIME_FORMAT
-from automation.text import Cell, normalize
+from automation.text import Cell
 
 #: Google rejects a request body above 10 MiB; stay well under it.
 MAX_PAYLOAD = 9_000_000
@@ -272,7 +272,7 @@ class GoogleSheet:
 
     def add_tabs(self, tabs: Sequence[SheetTab]) -> list[str]:
         """Create the tabs that do not exist yet (in either language); never touch others."""
-        existing = [normalize(t) for t in self._sheets]
+        existing = list(self._sheets)
         missing = [t for t in tabs if not _exists(t.title, existing)]
         if not missing:
             return []
@@ -573,13 +573,8 @@ def _new_sheet_id(used: set[int]) -> int:
 
 
 def _exists(title: str, existing: list[str]) -> bool:
-    key = normalize(title)
-    if key in existing:
-        return True
-    for spec in SECRETARY_TABS:  # the secretary's tab in the other language counts
-        if spec.matches(title):
-            return any(spec.matches(t) for t in existing)
-    return False
+    """The tab is there already: by its title, or in the other language."""
+    return any(same_tab(title, t) for t in existing)
 
 
 def _runs(numbers: Sequence[int]) -> Iterator[tuple[int, int]]:

@@ -11,7 +11,7 @@ safe to repeat, so a crash anywhere is mended by the next tick.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from automation.bank import read_bank
 from automation.config import Settings
@@ -23,9 +23,10 @@ from automation.engine import (
     TickReport,
     note_defective_rows,
 )
-from automation.layout import SCHEDULE, SECRETARY_TABS, find_tab
+from automation.layout import SCHEDULE, SECRETARY_TABS, Status, find_tab
 from automation.lifecycle import Step
 from automation.model import Bank, Question, Round, RoundResult
+from automation.monthly import MonthlyRating, rating_titles
 from automation.ports import FormResponse, Forms, Spreadsheet
 from automation.quiz import QuizRounds
 from automation.text import Cell
@@ -33,10 +34,18 @@ from automation.text import Cell
 __all__ = ["Change", "Quiz", "StepProblem", "TickReport", "load_bank"]
 
 
-def load_bank(sheet: Spreadsheet, settings: Settings) -> tuple[dict[str, list[list[Cell]]], Bank]:
-    """Read the three secretary tabs in one read and validate them."""
+def load_bank(sheet: Spreadsheet, settings: Settings, *, today: date | None = None
+              ) -> tuple[dict[str, list[list[Cell]]], Bank]:
+    """Read the three secretary tabs in one read and validate them.
+
+    With ``today``, the same read also takes what the "6 tốt" rating needs
+    (``Tiêu chí``, this year's and last year's month tabs, the proposals, the
+    self-assessment forms), so an idle tick still costs one read.
+    """
     titles = sheet.tab_titles()
     found = [t for spec in SECRETARY_TABS if (t := find_tab(titles, spec))]
+    if today is not None:
+        found += [t for t in rating_titles(titles, today) if t not in found]
     raw = sheet.read(found)
     bank = read_bank(
         raw,
@@ -71,12 +80,14 @@ class Quiz:
         self._view = Sheet(sheet, settings.language)
         self._rounds: QuizRounds | None = None
         self._life: RoundLife | None = None
+        self.rating: MonthlyRating | None = None
 
     # --- reading ---------------------------------------------------------
 
-    def load(self) -> Bank:
-        """The secretary's tabs, read in one go and validated."""
-        raw, bank = load_bank(self.sheet, self.settings)
+    def load(self, today: date | None = None) -> Bank:
+        """The secretary's tabs (and the rating's), read in one go and validated."""
+        today = today or datetime.now(self.settings.tz).date()
+        raw, bank = load_bank(self.sheet, self.settings, today=today)
         self._view = Sheet(self.sheet, self.language, raw)
         for spec in SECRETARY_TABS:
             if spec.key in bank.places:
@@ -85,13 +96,14 @@ class Quiz:
         self._rounds.results = self.results
         self._life = RoundLife(self._view, self.forms, self.settings, self._rounds,
                                on_link=self.on_link)
+        self.rating = MonthlyRating(self._view, self.forms, self.settings, bank, owner=self.owner)
         return bank
 
     # --- the tick --------------------------------------------------------
 
     def tick(self, now: datetime) -> TickReport:
         """One pass: every round moves as far as its time allows."""
-        bank = self.load()
+        bank = self.load(now.astimezone(self.settings.tz).date())
         if SCHEDULE.key not in bank.places:  # nowhere to act or to write a note
             return TickReport(problems=[p.describe(self.language) for p in bank.problems
                                         if p.row is None])
@@ -103,6 +115,10 @@ class Quiz:
             if p.tab == place.title and p.row is not None and p.row > place.header_row
         ], outcome)
         outcome.merge(self._engine().run(bank.rounds, now))
+        ranked = {bank.round(c.round_id) for c in outcome.changes if c.after is Status.RANKED}
+        years = {r.opens_at.astimezone(self.settings.tz).year for r in ranked if r is not None}
+        assert self.rating is not None
+        self.rating.tick(now, outcome, years=years)
         return outcome
 
     def advance(self, bank: Bank, round_: Round, now: datetime, outcome: TickReport, *,

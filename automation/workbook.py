@@ -41,7 +41,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from automation.i18n import Text
-from automation.layout import TITLE_LIMIT_XLSX
+from automation.layout import TITLE_LIMIT_XLSX, same_tab
 from automation.ports import CellStyle, CellWrite, InputError, PageSetup, SheetTab, WorkbookLocked
 from automation.text import Cell, normalize
 
@@ -225,7 +225,7 @@ class LocalWorkbook:
         def change(book: Workbook) -> bool:
             created.clear()
             for tab in tabs:
-                if _find_sheet(book, tab.title) is None:
+                if not any(same_tab(tab.title, title) for title in book.sheetnames):
                     _fill(book.create_sheet(tab.title), tab)
                     created.append(tab.title)
             return bool(created)

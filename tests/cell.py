@@ -45,6 +45,27 @@ class CellBase:
     def tick(self, now: datetime) -> int:
         return self.run("tick", now=now)
 
+    # --- the chi ủy's marks in a month's "6 tốt" tab -----------------------------------
+
+    def grid(self, title: str) -> list[list[str]]:
+        """A tab's cells as text, as the secretary reads them."""
+        raise NotImplementedError
+
+    def set_cells(self, title: str, values: Mapping[tuple[int, int], object]) -> None:
+        """Type values into cells (row, column: 1-based), as the secretary would."""
+        raise NotImplementedError
+
+    def mark(self, title: str, marks: Mapping[str, Mapping[str, object]]) -> None:
+        """Fill a month tab by name and header: ``{"An": {"1": "Đạt", "Kỷ luật": "Có"}}``."""
+        rows = self.grid(title)
+        header_at = next(i for i, row in enumerate(rows) if "Họ và tên" in row or "Name" in row)
+        header = rows[header_at]
+        names = {row[header.index(next(h for h in header if h in ("Họ và tên", "Name")))]: n
+                 for n, row in enumerate(rows, start=1) if n > header_at + 1 and row}
+        cells = {(names[name], header.index(column) + 1): value
+                 for name, filled in marks.items() for column, value in filled.items()}
+        self.set_cells(title, cells)
+
     def write_tab(self, spec: TabSpec, rows: Sequence[Mapping[str, object]]) -> None:
         raise NotImplementedError
 

@@ -96,7 +96,15 @@ class GoogleCell(CellBase):
             value = value.strftime("%d/%m/%Y %H:%M")
         sheet.update_cell(row, column, value)
 
+    def set_cells(self, title: str, values: Mapping[tuple[int, int], object]) -> None:
+        sheet = self.book().worksheet(title)
+        sheet.batch_update([{"range": gspread.utils.rowcol_to_a1(row, column), "values": [[v]]}
+                            for (row, column), v in values.items()], value_input_option="RAW")
+
     # --- reading back -------------------------------------------------------
+
+    def grid(self, title: str) -> list[list[str]]:
+        return self.values(title)
 
     def titles(self) -> list[str]:
         return [

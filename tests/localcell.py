@@ -92,7 +92,16 @@ class LocalCell(CellBase):
         sheet.cell(row=row, column=column, value=value)
         book.save(self.workbook)
 
+    def set_cells(self, title: str, values: Mapping[tuple[int, int], object]) -> None:
+        book = openpyxl.load_workbook(self.workbook)
+        for (row, column), value in values.items():
+            book[title].cell(row=row, column=column, value=value)
+        book.save(self.workbook)
+
     # --- reading the workbook back ------------------------------------------
+
+    def grid(self, title: str) -> list[list[str]]:
+        return [["" if c is None else str(c) for c in row] for row in self.tab(title)]
 
     def tab(self, title: str) -> list[list[object]]:
         book = openpyxl.load_workbook(self.workbook)

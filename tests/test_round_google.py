@@ -132,7 +132,7 @@ def test_init_on_a_new_spreadsheet_leaves_only_the_template_tabs(
 ) -> None:
     cell = GoogleCell(fake_google, tmp_path)
     cell.init()
-    assert cell.titles() == ["Câu hỏi", "Đảng viên", "Lịch thi"]  # no stray Sheet1
+    assert cell.titles() == ["Câu hỏi", "Đảng viên", "Lịch thi", "Tiêu chí"]  # no stray Sheet1
 
 
 def test_a_response_edited_after_the_deadline_is_listed_not_ranked(
