@@ -515,11 +515,14 @@ class LocalForms:
             late = form.deadline is not None and now > form.deadline
             if form.state is FormState.CLOSED or (late and form.survey):
                 raise Refused(Refusal.CLOSED, form_id)
-            outcomes = [o for (o,) in db.execute(
-                "SELECT outcome FROM submissions WHERE form_id = ? AND member_key = ?",
-                (form_id, key),
-            )]
-            if len(outcomes) >= MAX_ATTEMPTS:
+            # With personal codes, "this member's first submission" is per code: an impostor
+            # with a wrong code (listed, not ranked) never locks the member out.
+            rows = db.execute(
+                "SELECT outcome, code IS ? FROM submissions WHERE form_id = ? AND member_key = ?",
+                (code, form_id, key),
+            ).fetchall()
+            outcomes = [o for o, same_code in rows if same_code]
+            if len(outcomes) >= MAX_ATTEMPTS or len(rows) >= MAX_ATTEMPTS * 10:
                 raise Refused(Refusal.TOO_MANY, respondent)
             if late:
                 outcome = Outcome.LATE
@@ -546,13 +549,19 @@ class LocalForms:
             correct=correct,
         )
 
-    def first_response(self, form_id: str, respondent: str) -> FormResponse | None:
-        """The member's accepted submission (the one that counts), if any."""
+    def first_response(self, form_id: str, respondent: str, code: str | None = None
+                       ) -> FormResponse | None:
+        """The member's accepted submission (the one that counts), if any.
+
+        With personal codes, the one made with ``code`` (this phone's): another code's
+        submission under the same name is someone else's.
+        """
         with self._guard():
             row = self._db().execute(
                 f"SELECT {_RESPONSE_COLUMNS} FROM submissions "
-                "WHERE form_id = ? AND member_key = ? AND outcome = ? ORDER BY rowid LIMIT 1",
-                (form_id, normalize(respondent), Outcome.ACCEPTED.value),
+                "WHERE form_id = ? AND member_key = ? AND outcome = ? AND code IS ? "
+                "ORDER BY rowid LIMIT 1",
+                (form_id, normalize(respondent), Outcome.ACCEPTED.value, code),
             ).fetchone()
         return _response(row) if row else None
 

@@ -297,17 +297,19 @@ def create_app(forms: LocalForms, *, language: str = "vi",
     def form_page(form_id: str) -> Response:
         form = _form_or_404(forms, form_id)
         moment = now()
-        who, _ = _entry(form_id)
+        who, token = _entry(form_id)
+        code = forms.kept_code(form_id, who, token) if form.spec.ask_code and who and token \
+            else None
         if form.state is FormState.BUILT:
             return _not_open(form, moment)
         if form.survey and not form.accepting(moment):
-            return _survey_over(form, who)
+            return _survey_over(form, who, code)
         if form.finished(moment):
-            return _review(form, who)
+            return _review(form, who, code)
         if not form.accepting(moment):
             return message(200, t("closed"), t("closed_hand"), form=form, kind="closed")
         if who:
-            first = forms.first_response(form_id, who)
+            first = forms.first_response(form_id, who, code)
             if first is not None:
                 return _received(form, first.respondent, first.submitted_at, moment)
             started = forms.started_at(form_id, who)
@@ -366,7 +368,7 @@ def create_app(forms: LocalForms, *, language: str = "vi",
             return _refused(refusal, form)
         if receipt.outcome is Outcome.REPEATED:
             log.warning("repeated submission by %r form=%r", receipt.respondent, form_id)
-            first = forms.first_response(form_id, receipt.respondent)
+            first = forms.first_response(form_id, receipt.respondent, code)
             at = _hms(first.submitted_at if first else receipt.submitted_at, form)
             return message(409, t("again"), t("again_text", at=at), form=form, kind="again",
                            back=True)
@@ -458,17 +460,17 @@ def create_app(forms: LocalForms, *, language: str = "vi",
                        t("done_at", at=_hms(submitted, form)), later, form=form,
                        kind="received", refresh=refresh)
 
-    def _survey_over(form: LocalForm, who: str | None) -> Response:
+    def _survey_over(form: LocalForm, who: str | None, code: str | None) -> Response:
         end = form.deadline if form.deadline and form.state is FormState.OPEN else (
             form.closed_at or form.deadline)
         paragraphs = [t("survey_over_text", deadline=_full(end, form))] if end else []
-        first = forms.first_response(form.form_id, who) if who else None
+        first = forms.first_response(form.form_id, who, code) if who else None
         if first is not None:
             paragraphs.append(t("done_at", at=_full(first.submitted_at, form)))
         return message(200, t("survey_over"), *paragraphs, form=form, kind="closed")
 
-    def _review(form: LocalForm, who: str | None) -> Response:
-        first = forms.first_response(form.form_id, who) if who else None
+    def _review(form: LocalForm, who: str | None, code: str | None) -> Response:
+        first = forms.first_response(form.form_id, who, code) if who else None
         mine: Mapping[str, Sequence[str]] = first.answers if first else {}
         summary = None
         if first is not None:

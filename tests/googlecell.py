@@ -28,9 +28,11 @@ ADMIN = "admin@example.com"
 class GoogleCell(CellBase):
     """A Google Sheet, its settings, and the people around it."""
 
-    def __init__(self, fake: Any, folder: Path, **quiz: object) -> None:
+    def __init__(self, fake: Any, folder: Path, *, rating: Mapping[str, object] | None = None,
+                 **quiz: object) -> None:
         self.fake = fake
         self.folder = folder
+        self.rating_config = dict(rating or {})
         (folder / "config").mkdir(parents=True, exist_ok=True)
         # The token `automation auth` gets: the project's own narrow scopes, nothing more.
         token = fake.authorized_user_file(
@@ -49,6 +51,8 @@ class GoogleCell(CellBase):
     def _write_config(self) -> None:
         lines = ['backend = "google"', 'timezone = "Asia/Ho_Chi_Minh"', "[quiz]"]
         lines += [f"{key} = {toml_value(value)}" for key, value in self.quiz.items()]
+        lines += ["[rating]", *(f"{k} = {toml_value(v)}"
+                                for k, v in getattr(self, "rating_config", {}).items())]
         lines += [
             "[google]",
             f'spreadsheet_id = "{self.spreadsheet_id}"',

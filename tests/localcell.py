@@ -51,12 +51,14 @@ def question_rows(
 class LocalCell(CellBase):
     """A workbook, its settings, and the people around it."""
 
-    def __init__(self, folder: Path, *, language: str = "vi", **quiz: object) -> None:
+    def __init__(self, folder: Path, *, language: str = "vi",
+                 rating: Mapping[str, object] | None = None, **quiz: object) -> None:
         self.folder = folder
         (folder / "config").mkdir(parents=True, exist_ok=True)
         lines = [f'language = "{language}"', 'timezone = "Asia/Ho_Chi_Minh"', "[quiz]"]
         lines += [f"{key} = {toml_value(value)}" for key, value in quiz.items()]
         lines += ["[local]", 'workbook = "data/quiz.xlsx"', 'public_url = "http://quiz.local"']
+        lines += ["[rating]", *(f"{k} = {toml_value(v)}" for k, v in (rating or {}).items())]
         self.config_file = folder / "config" / "settings.toml"
         self.config_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
         self.settings = config.load(self.config_file)
