@@ -379,7 +379,8 @@ def cmd_rate(args: argparse.Namespace, settings: Settings) -> int:
         if not rating.criteria.usable:
             return EXIT_INPUT
         done = MonthlyOutcome()
-        changed = rating.refresh(today, done, make=wanted if month else None)
+        years = {year} if year else None
+        changed = rating.refresh(today, done, make=wanted if month else None, years=years)
         for changed_year in sorted(changed | ({year} if year else set())):
             rating.write_year(changed_year, today, done)
     if month is not None and wanted in done.refreshed:

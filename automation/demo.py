@@ -16,18 +16,32 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from automation import report
 from automation.backends import Backend, forms_db
 from automation.config import LocalSettings, QuizSettings, Settings
 from automation.i18n import Text
-from automation.layout import MEMBERS, RESULTS, SCHEDULE, TabSpec
+from automation.layout import (
+    CRITERIA,
+    DISCIPLINED,
+    MEMBERS,
+    MONTH_COLUMNS,
+    RATING_YEAR,
+    RESULTS,
+    SCHEDULE,
+    Mark,
+    TabSpec,
+)
 from automation.localforms import LocalForms
-from automation.model import Question
+from automation.model import Member, Question
+from automation.monthly import MonthlyOutcome
 from automation.ports import SheetTab
-from automation.tables import result_table
+from automation.rating import month_id, read_criteria
+from automation.ratingtabs import criteria_template, month_tab
+from automation.ratingyear import YearTable
+from automation.tables import result_table, year_text
 from automation.text import Cell
 from automation.tick import load_bank
 from automation.webform import FormServer, MemberClient
@@ -72,10 +86,18 @@ WAITING = Text(
     "Waiting for the time to run out ({seconds} seconds) to close the form...",
 )
 DONE = Text(
-    "Xong. Kết quả nằm trong trang '{tab}' của bảng tính:\n  {path}\n"
-    "Mở bằng Excel hoặc LibreOffice để xem. Chạy lại `automation demo` để làm một kỳ mới.",
-    "Done. The results are in the tab '{tab}' of the workbook:\n  {path}\n"
-    "Open it in Excel or LibreOffice. Run `automation demo` again for a new round.",
+    "Xong. Kết quả nằm trong trang '{tab}', đề xuất xếp loại trong trang '{rating}' của bảng "
+    "tính:\n  {path}\nMở bằng Excel hoặc LibreOffice để xem. Chạy lại `automation demo` để làm "
+    "một kỳ mới.",
+    "Done. The results are in the tab '{tab}', the proposed rating in '{rating}', of the "
+    "workbook:\n  {path}\nOpen it in Excel or LibreOffice. Run `automation demo` again for a "
+    "new round.",
+)
+RATING = Text(
+    "Đánh giá \"6 tốt\" của chi bộ mẫu: 12 tháng của năm {year} do chi ủy chấm, và đề xuất "
+    "xếp loại năm:",
+    "The sample cell's \"six good\" rating: the 12 months of {year} as the cell committee "
+    "marked them, and the year's proposal:",
 )
 FAILED = Text("Demo không hoàn thành: {error}", "The demo did not finish: {error}")
 
@@ -206,9 +228,58 @@ def run_demo(*, language: str = "vi", keep: Path | None = None) -> int:
         server.stop()
     print()
     print(result_table(result, settings))
+    year = start.year - 1
     print()
-    print(DONE(language, tab=RESULTS.title(language, ROUND_ID), path=settings.local.workbook))
+    print(RATING(language, year=year))
+    print(year_text(demo_rating(backend, settings, year), settings))
+    print()
+    print(DONE(language, tab=RESULTS.title(language, ROUND_ID), path=settings.local.workbook,
+               rating=RATING_YEAR.title(language, str(year))))
     return 0
+
+
+def demo_rating(backend: Backend, settings: Settings, year: int) -> YearTable:
+    """A year of "6 tốt" marks for the demo cell, made by the service's own code: the
+    criteria from the article, twelve month tabs the chi ủy filled, then the proposal."""
+    language = settings.language
+    members = [Member(row=n, name=name) for n, (name, *_) in enumerate(DEMO_MEMBERS, start=2)]
+    criteria = read_criteria({CRITERIA.title(language): criteria_template(language).rows},
+                             language=language)
+    months = []
+    for month in range(1, 13):
+        tab = month_tab(month_id(year, month), members=members, criteria=criteria,
+                        settings=settings.rating, language=language)
+        _fill_marks(tab, month, language)
+        months.append(tab)
+    backend.sheet.add_tabs([criteria_template(language), *months])
+    quiz = backend.quiz(settings)
+    end = date(year, 12, 31)
+    quiz.load(end)
+    assert quiz.rating is not None
+    done = MonthlyOutcome()
+    quiz.rating.refresh(end, done, years={year})
+    return quiz.rating.write_year(year, end, done)
+
+
+def _fill_marks(tab: SheetTab, month: int, language: str) -> None:
+    """The chi ủy's marks for one month: mostly met, by each member's diligence; one member
+    disciplined in March, one month (June) left half-rated for one member."""
+    met, not_met = Mark.MET.label(language), Mark.NOT_MET.label(language)
+    header = tab.rows[0]
+    numbered = [i for i, title in enumerate(header) if str(title).isdigit()]
+    disciplined = header.index(MONTH_COLUMNS[0].header(language))
+    skills = {name: skill for name, skill, _ in DEMO_MEMBERS}
+    for row in tab.rows[1:]:
+        name = str(row[0])
+        chance = random.Random(f"{name}|{month}")
+        diligence = 0.55 + 0.42 * skills.get(name, 1.0)
+        for index in numbered:
+            row[index] = met if chance.random() < diligence else not_met
+        if name == DEMO_MEMBERS[4][0] and month == 3:
+            row[disciplined] = DISCIPLINED[1] if language == "en" else DISCIPLINED[0]
+        if name == DEMO_MEMBERS[9][0] and month == 6:
+            for index in numbered[3:]:
+                row[index] = None
 
 
 def _member(

@@ -124,14 +124,24 @@ class MonthlyRating:
         outcome.problems += [p.describe(self.language) for p in done.problems]
         return done
 
-    def refresh(self, today: date, done: MonthlyOutcome, *, make: str | None = None) -> set[int]:
-        """Follow the marks of every month tab read (making ``make``'s if missing).
+    def refresh(self, today: date, done: MonthlyOutcome, *, make: str | None = None,
+                years: set[int] | None = None) -> set[int]:
+        """Follow the marks of the month tabs of ``years`` (this year and last by default),
+        making ``make``'s tab if it is missing.
 
         Returns the years whose months changed (a mark, a new row): their
         proposal is due again.
         """
         titles = self.sheet.spreadsheet.tab_titles()
-        months = find_month_tabs(titles, today.year - 1) | find_month_tabs(titles, today.year)
+        years = years or {today.year - 1, today.year}
+        if make is not None:
+            years = {*years, int(make[:4])}
+        months: dict[str, str] = {}
+        for year in sorted(years):
+            months |= find_month_tabs(titles, year)
+        unread = [t for t in months.values() if t not in self.sheet.raw]
+        if unread:  # a month asked for by hand, outside what the tick reads
+            self.sheet.raw.update(self.sheet.spreadsheet.read(unread))
         changed: set[int] = set()
         writes: list[CellWrite] = []
         if make is not None and make not in months:

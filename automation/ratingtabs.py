@@ -27,7 +27,7 @@ from automation.layout import (
     Side,
 )
 from automation.model import Member
-from automation.ports import SheetTab, Validation
+from automation.ports import PageSetup, SheetTab, Validation
 from automation.rating import (
     Criteria,
     Criterion,
@@ -175,6 +175,8 @@ def criteria_template(language: str) -> SheetTab:
 
 # --- a new month's tab -------------------------------------------------------------------
 
+_PAGE_FOOTER = Text("Trang {page}/{pages}", "Page {page} of {pages}")
+
 _NAME_NOTE = Text(
     "Dịch vụ ghi họ và tên theo trang {members} và một dòng {cell} cho chi bộ. Không sửa "
     "tên: tên phải khớp với trang {members} để tính xếp loại năm.",
@@ -304,6 +306,7 @@ def month_tab(
         number_formats={points_column - 1: "0.00"},
         notes=notes,
         validations=tuple(validations),
+        page=PageSetup(landscape=True, repeat_rows=(1, 1), footer=_PAGE_FOOTER(language)),
     )
 
 
@@ -504,6 +507,9 @@ def year_tab(
         highlight_rows=frozenset(highlight),
         column_widths=widths,
         number_formats=formats,
+        # One landscape A4 page across, the table's three header rows atop every page.
+        page=PageSetup(landscape=True, repeat_rows=(header_row - 2, header_row),
+                       footer=_PAGE_FOOTER(language)),
     )
 
 

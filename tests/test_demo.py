@@ -5,7 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -42,3 +44,8 @@ def test_the_demo_runs_a_whole_round_offline_and_says_where_the_results_are(
             break
         ranked.append(row)
     assert len(ranked) == 11  # thirteen members: one late, one absent; the repeat counts once
+    # And the "6 tốt" rating: twelve months marked, the year's proposal printed and written.
+    year = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).year - 1
+    assert f"Đề xuất xếp loại năm {year}" in out and "Hoàn thành" in out
+    assert f"Xếp loại {year}" in book.sheetnames and "Tiêu chí" in book.sheetnames
+    assert all(f"Đánh giá {year}-{m:02d}" in book.sheetnames for m in range(1, 13))
