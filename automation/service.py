@@ -95,7 +95,8 @@ def run(
     _stop_on_signals(stop)
     backend = open_backend(settings, clock=clock)
     server = _start_form_server(backend, settings, clock)
-    loop = Loop(lambda: tick_once(backend, settings, clock), clock, reread=reread)
+    said: set[str] = set()
+    loop = Loop(lambda: tick_once(backend, settings, clock, said), clock, reread=reread)
     log.info("service started: %s (the sheet is read at least every %s s)",
              backend.sheet.location(), reread)
     try:
@@ -107,9 +108,13 @@ def run(
     return 0
 
 
-def tick_once(backend: Backend, settings: Settings, clock: Callable[[], datetime]
-              ) -> TickReport | None:
-    """One tick that never raises: failures are logged, the loop goes on."""
+def tick_once(backend: Backend, settings: Settings, clock: Callable[[], datetime],
+              said: set[str] | None = None) -> TickReport | None:
+    """One tick that never raises: failures are logged, the loop goes on.
+
+    ``said`` holds the problems already logged: one still there at the next tick (every
+    30 seconds) is not logged again; it is in the sheet for the secretary.
+    """
     try:
         with exclusive(lock_path(backend.owner, settings.language), settings.language):
             outcome = backend.quiz(settings).tick(clock())
@@ -122,8 +127,13 @@ def tick_once(backend: Backend, settings: Settings, clock: Callable[[], datetime
     for change in outcome.changes:
         log.info("%s: %s -> %s", change.round_id, change.before.label(settings.language),
                  change.after.label(settings.language))
-    for line in (*outcome.problems, *outcome.failures):
-        log.warning("%s", line)
+    lines = [*outcome.problems, *outcome.failures]
+    for line in lines:
+        if said is None or line not in said:
+            log.warning("%s", line)
+    if said is not None:
+        said.clear()
+        said.update(lines)
     return outcome
 
 
