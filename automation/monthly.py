@@ -144,14 +144,21 @@ class MonthlyRating:
             self.sheet.raw.update(self.sheet.spreadsheet.read(unread))
         changed: set[int] = set()
         writes: list[CellWrite] = []
-        if make is not None and make not in months:
-            made = month_tab(make, members=self.bank.members, criteria=self.criteria,
+        # A month tab left empty (a crash between making the tab and filling it) holds
+        # nothing of the secretary's: it is made again, whole.
+        empty = [m for m, t in months.items() if not any(map(any, self.sheet.raw.get(t, [])))]
+        for month in sorted({*empty, *([make] if make and make not in months else [])}):
+            made = month_tab(month, members=self.bank.members, criteria=self.criteria,
                              settings=self.settings.rating, language=self.language)
-            self.sheet.spreadsheet.add_tabs([made])
+            made.title = months.get(month, made.title)
+            if month in months:
+                self.sheet.spreadsheet.write_tabs([made])
+            else:
+                self.sheet.spreadsheet.add_tabs([made])
             done.created.append(made.title)
             self.sheet.raw[made.title] = made.rows
-            months[make] = made.title
-            changed.add(int(make[:4]))
+            months[month] = made.title
+            changed.add(int(month[:4]))
         for month, title in months.items():
             plan = plan_month(month, title, self.sheet.raw.get(title, []),
                               criteria=self.criteria, members=self.bank.members,
@@ -294,14 +301,17 @@ class SelfAssessmentForms:
         sheet = self.rating.sheet
         spreadsheet = sheet.spreadsheet
         title = next((t for t in spreadsheet.tab_titles() if SELF_FORMS.matches(t)), None)
-        if title is None:
-            title = SELF_FORMS.title(self.language)
+        if title is None or not any(map(any, sheet.raw.get(title, []))):
+            # Missing, or left empty by a crash between making the tab and filling it.
             header: list[Cell] = [c.header(self.language) for c in SELF_FORMS.columns]
-            spreadsheet.add_tabs([SheetTab(
-                title, [header], header_row=1, column_widths=(10, 18, 18, 14, 40, 20, 20, 20, 40),
+            tab = SheetTab(
+                title or SELF_FORMS.title(self.language), [header], header_row=1,
+                column_widths=(10, 18, 18, 14, 40, 20, 20, 20, 40),
                 number_formats={1: "dd/mm/yyyy hh:mm", 2: "dd/mm/yyyy hh:mm",
                                 6: report.DATETIME_FORMAT, 7: report.DATETIME_FORMAT},
-                notes={(1, 1): LEDGER_NOTE(self.language)})])
+                notes={(1, 1): LEDGER_NOTE(self.language)})
+            (spreadsheet.write_tabs if title else spreadsheet.add_tabs)([tab])
+            title = tab.title
             sheet.raw[title] = [list(header)]
         rows = sheet.raw.setdefault(title, [])
         sheet.know(SELF_FORMS, _place(SELF_FORMS, rows[0] if rows else [], title))
