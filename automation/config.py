@@ -116,6 +116,9 @@ class Settings:
     local: LocalSettings = field(default_factory=LocalSettings)
     google: GoogleSettings = field(default_factory=GoogleSettings)
     rating: RatingSettings = field(default_factory=RatingSettings)
+    # A Party committee's service for many cells: the registry spreadsheet (its Google id or
+    # link, or the workbook's path). When set, spreadsheet_id / [local] workbook are not used.
+    registry: str = ""
     source: Path | None = None  # the file these came from, if any
 
     @property
@@ -339,8 +342,12 @@ def _resolve(settings: Settings, base: Path) -> Settings:
     def absolute(path: Path) -> Path:
         return path if path.is_absolute() else base / path
 
+    registry = settings.registry.strip()
+    if registry and settings.backend == "local":
+        registry = str(absolute(Path(registry)))
     return replace(
         settings,
+        registry=registry,
         local=replace(settings.local, workbook=absolute(settings.local.workbook)),
         google=replace(
             settings.google,

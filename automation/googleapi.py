@@ -49,6 +49,7 @@ from gspread.http_client import HTTPClient
 
 from automation.i18n import Text
 from automation.ports import BackendError, InputError
+from automation.throttle import Throttle, kind_of
 
 Sleep = Callable[[float], None]
 
@@ -393,6 +394,9 @@ class Transport:
     sleep: Sleep = time.sleep
     rand: Callable[[], float] = random.random
     clock: Callable[[], float] = time.monotonic
+    # Many cells under one account: their Sheets requests share one budget (a request
+    # beyond it is deferred, and a 429 pauses every cell), instead of each retrying.
+    throttle: Throttle | None = None
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait after failed try ``attempt`` (1-based): doubling, capped, jittered."""
@@ -480,11 +484,20 @@ class GoogleHTTPClient(HTTPClient):
 
     def _once(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         ensure_token(self.auth, self.transport)
+        throttle, kind = self.transport.throttle, kind_of(method, url)
+        if throttle is not None and kind:
+            throttle.take(kind)  # Deferred when the shared budget is spent
         try:
-            return super().request(method, url, **kwargs)
+            answer = super().request(method, url, **kwargs)
         except APIError as exc:
-            raise HttpFailure(error_info(exc.response.status_code, exc.response.content)
-                              ) from None
+            info = error_info(exc.response.status_code, exc.response.content)
+            if throttle is not None and kind and info.status == 429:
+                throttle.refused(kind)  # every cell slows down, none retries on its own
+                raise translate(info, self.context, api="sheets", what=self.what) from None
+            raise HttpFailure(info) from None
+        if throttle is not None and kind:
+            throttle.answered(kind)
+        return answer
 
 
 class HttpFailure(Exception):

@@ -33,6 +33,7 @@ from automation.googleapi import (
 from automation.i18n import Text
 from automation.ports import BackendError, InputError
 from automation.sheets import GoogleSheet
+from automation.throttle import Throttle
 
 NO_SPREADSHEET = Text(
     "Chưa có [google] spreadsheet_id trong cấu hình. Chạy `automation init` để tạo bảng tính mới, "
@@ -115,6 +116,59 @@ def connect(settings: Settings, *, clock: Callable[[], datetime] | None = None,
     forms = GoogleForms(apis, share_with=settings.google.share_with, language=settings.language,
                         clock=clock or (lambda: datetime.now(UTC)))
     return sheet, forms
+
+
+class Account:
+    """One Google sign-in for many spreadsheets: a committee's cells, under one account.
+
+    The credentials are loaded and refreshed once; every cell's spreadsheet and
+    forms go through the same :class:`~automation.googleapi.Transport`, so a
+    :class:`~automation.throttle.Throttle` given here is one budget for them all.
+    """
+
+    def __init__(self, settings: Settings, *, clock: Callable[[], datetime],
+                 throttle: Throttle | None = None, **overrides: Any) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.creds = auth.load_credentials(settings)
+        self.transport = transport(settings, throttle=throttle, **overrides)
+        self.context = _context(settings, self.creds)
+        self.apis = Apis(self.creds, transport=self.transport, context=self.context)
+
+    def sheet(self, spreadsheet_id: str, settings: Settings) -> GoogleSheet:
+        """A cell's spreadsheet (opened: one metadata read, within the shared budget)."""
+        client = GoogleHTTPClient(self.creds, transport=self.transport, context=self.context)
+        return GoogleSheet(client, spreadsheet_id, language=settings.language, tz=settings.tz)
+
+    def forms(self, settings: Settings) -> GoogleForms:
+        return GoogleForms(self.apis, share_with=settings.google.share_with,
+                           language=settings.language, clock=self.clock)
+
+    def version(self, file_id: str) -> str | None:
+        """The file's Drive version (it changes with every edit); None when Drive cannot
+        see the file (the ``drive.file`` scope sees only files this app made or opened)."""
+        try:
+            answer = self.apis.execute(self.apis.service("drive").files().get(
+                fileId=file_id, fields="version"), api="drive", what=file_id)
+        except (NotFound, InputError):
+            return None
+        return str(answer.get("version", ""))
+
+    def changed_since(self, moment: datetime) -> dict[str, str]:
+        """Spreadsheets edited since ``moment`` (id → version), in one Drive request."""
+        stamp = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        query = (f"mimeType = 'application/vnd.google-apps.spreadsheet' and "
+                 f"modifiedTime > '{stamp}' and trashed = false")
+        found: dict[str, str] = {}
+        token: str | None = None
+        while True:
+            answer = self.apis.execute(self.apis.service("drive").files().list(
+                q=query, spaces="drive", pageSize=1000, pageToken=token,
+                fields="nextPageToken,files(id,version)"), api="drive")
+            found.update({str(f["id"]): str(f.get("version", "")) for f in answer.get("files", [])})
+            token = answer.get("nextPageToken")
+            if not token:
+                return found
 
 
 def create_spreadsheet(settings: Settings, title: str, **overrides: Any) -> tuple[str, str]:

@@ -10,7 +10,7 @@ has no form), ranks them by the contract's rules and writes ``Kết quả``,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 
@@ -52,6 +52,12 @@ FORM_DESCRIPTION = Text(
     "Round {round}: {count} questions, {seconds} seconds per question, {minutes} in all. "
     "Deadline: {deadline}. The highest score wins; among equal scores, the earliest submission.",
 )
+NOT_CHOSEN = Text(
+    "Kỳ thi chung {round}: đảng ủy chưa chọn được câu hỏi (xem trang Câu hỏi và Lịch thi "
+    "chung của bảng tính đăng ký các chi bộ). Dịch vụ sẽ tự thử lại.",
+    "Joint round {round}: the committee's questions are not chosen yet (see the Questions and "
+    "Joint schedule tabs of the committee's registry). The service retries by itself.",
+)
 NO_RESPONSES_SOURCE = Text(
     "Kỳ {round} chưa có biểu mẫu và chưa có trang Bài làm: không có gì để xếp hạng.",
     "Round {round} has no form and no Responses tab: there is nothing to rank.",
@@ -59,17 +65,25 @@ NO_RESPONSES_SOURCE = Text(
 
 
 class QuizRounds:
-    """The quiz's rounds: the rows of ``Lịch thi``, with their questions from the bank."""
+    """The quiz's rounds: the rows of ``Lịch thi``, with their questions from the bank.
 
-    ledger: TabSpec = SCHEDULE
+    A committee's joint rounds are quiz rounds too, kept in another ledger (the
+    cell's ``Thi chung``) with questions the committee chose for every cell:
+    ``ledger`` and ``chosen`` say so (``chosen`` gives a round's questions, or
+    ``None`` when they are not chosen yet); the cell's own bank then only gives
+    its members.
+    """
 
     def __init__(self, sheet: Sheet, forms: Forms, settings: Settings, bank: Bank, *,
-                 owner: str) -> None:
+                 owner: str, ledger: TabSpec = SCHEDULE,
+                 chosen: Callable[[Round], tuple[Question, ...] | None] | None = None) -> None:
         self.sheet = sheet
         self.forms = forms
         self.settings = settings
         self.bank = bank
         self.owner = owner  # what the forms are marked with: the spreadsheet id or workbook path
+        self.ledger = ledger
+        self.chosen = chosen
         self.language = settings.language
         self.grace: timedelta = settings.quiz.grace
         self.prepare_ahead: timedelta = settings.quiz.prepare_ahead
@@ -86,6 +100,14 @@ class QuizRounds:
     def prepare(self, round_: Round) -> Prepared:
         """The round's questions, drawn from the bank, in a quiz form; marked used."""
         bank = self.bank
+        if self.chosen is not None:  # a joint round: the committee chose its questions
+            questions = self.chosen(round_)
+            if questions is None:
+                raise StepProblem(NOT_CHOSEN(self.language, round=round_.round_id))
+            if self.settings.quiz.identity == "roster" and not bank.members:
+                raise StepProblem(NO_MEMBERS(self.language))
+            return Prepared(self.form_spec(round_, questions),
+                            note=self.row_problems(MEMBERS))
         try:
             questions = select_questions(bank.questions, round_)
         except NotEnoughQuestions as short:
@@ -179,6 +201,11 @@ class QuizRounds:
         titles find its questions again.
         """
         bank = self.bank
+        if self.chosen is not None:
+            questions = self.chosen(round_)
+            if questions is None:
+                raise StepProblem(NOT_CHOSEN(self.language, round=round_.round_id))
+            return questions
         wanted = normalize(round_.round_id)
         used = tuple(q for q in bank.questions if wanted in {normalize(u) for u in q.used_in})
         if used:
