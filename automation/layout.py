@@ -394,7 +394,7 @@ JOINT_CELL_COLUMNS = (
     Column("cell", "Chi bộ", "Cell"),
     Column("members", "Số đảng viên", "Members"),
     Column("participants", "Tham gia", "Took part"),
-    Column("percent", "Tỉ lệ tham gia (%)", "Participation (%)"),
+    Column("percent", "Tỉ lệ tham gia (%)", "Turnout (%)"),
     Column("average", "Điểm trung bình", "Average score"),
     Column("note", "Ghi chú", "Note"),
 )
