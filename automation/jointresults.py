@@ -238,6 +238,7 @@ FORMATS = {0: "0", 3: "0.00", 4: "0", 5: "@", 6: DATETIME_FORMAT}
 ALIGN = {0: "center", 1: "left", 2: "left", 3: "center", 4: "center", 5: "center",
          6: "center"}
 _CELL_FORMATS = {3: "0", 4: "0", 5: "0.0", 6: "0.00"}  # 1-based columns of a cell's line
+CHART_MAX_CM = 22  # the page's width, less column A
 
 
 def joint_results_tab(result: JointResult, *, language: str, tz: tzinfo) -> SheetTab:
@@ -290,9 +291,11 @@ def joint_results_tab(result: JointResult, *, language: str, tz: tzinfo) -> Shee
 
     chart = None
     if held:
+        # Wider with more cells, never wider than the page; under the cells' table.
         chart = ChartSpec(CHART_TITLE(language), 1, 4, first, last_held,
                           anchor_row=len(rows) + 2, anchor_column=1, value_step=20,
-                          value_max=100, width_cm=16, height_cm=max(6, 1 + len(held)))
+                          value_max=100, width_cm=min(CHART_MAX_CM, max(16, len(held))),
+                          height_cm=7)
     title = JOINT_RESULTS.title(language, result.round_id)
     return SheetTab(
         title=title,

@@ -163,6 +163,9 @@ def test_the_chart_shows_the_participation_of_the_cells_with_results() -> None:
         (ARMY, 100.0), (A1, 83.3), (HAMLET, 55.0)]
     assert (chart.value_step, chart.value_max) == (20, 100)
     assert chart.anchor_row is not None and chart.anchor_row > len(tab.rows)
+    many = [CellResult(f"Chi bộ {n}", 10, 5) for n in range(200)]
+    big = joint_results_tab(rank_joint("r", many), language="vi", tz=TZ).chart
+    assert big is not None and (big.width_cm, big.height_cm) == (22, 7)  # still one page across
 
 
 def test_the_tab_prints_landscape_one_page_across_with_the_header_repeated() -> None:
