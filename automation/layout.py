@@ -331,3 +331,70 @@ YEAR_LEVELS = (
     ("Không hoàn thành nhiệm vụ", "Did not complete tasks"),
 )
 NOT_ENOUGH_MONTHS = ("Chưa đủ căn cứ", "Not enough months")
+
+
+# --- many cells, one service: the committee's registry -------------------------------------
+
+#: The registry's list of cells: one row per cell and its spreadsheet.
+CELLS = TabSpec(
+    "cells",
+    "Chi bộ",
+    "Cells",
+    (
+        Column("name", "Chi bộ", "Cell", required=True),
+        Column("spreadsheet", "Bảng tính", "Spreadsheet", required=True),
+        Column("on", "Bật", "On"),
+        Column("status", "Trạng thái", "Status", service=True),
+        Column("checked_at", "Kiểm tra lúc", "Checked at", service=True),
+    ),
+)
+
+#: The registry's joint rounds: exactly the secretary columns of ``Lịch thi``. Each cell
+#: keeps its own state of a joint round (in its ``Thi chung``), so there is no service column.
+JOINT_SCHEDULE = TabSpec(
+    "joint_schedule",
+    "Lịch thi chung",
+    "Joint schedule",
+    tuple(column for column in SCHEDULE.columns if not column.service),
+)
+
+#: A cell's copy of the joint rounds, a ledger of the round engine shaped like ``Lịch thi``.
+#: The service writes all of it: the planning columns are copied from the registry (they are
+#: not marked service, so a row is blank exactly when a schedule row would be).
+JOINT_ROUNDS = TabSpec("joint_rounds", "Thi chung", "Joint rounds", SCHEDULE.columns)
+
+#: The tabs of a registry spreadsheet, in the template's order.
+REGISTRY_TABS = (CELLS, JOINT_SCHEDULE, QUESTIONS)
+
+#: ``Kết quả chung <round>``: every member of every cell ranked, in the registry.
+JOINT_RESULTS = ServiceTab("Kết quả chung", "Joint results", per_round=True)
+
+#: The words of the ``Bật`` column (blank is on).
+CELL_ON = ("Bật", "On")
+CELL_OFF = ("Tắt", "Off")
+
+#: The first path segments the local web form uses itself: no cell may be served there.
+RESERVED_PATHS = frozenset({"f", "static"})
+
+
+def joint_round_id_room(title_limit: int) -> int:
+    """How long a joint round id may be: its cells' tabs and ``Kết quả chung <id>`` must fit."""
+    longest = max(len(JOINT_RESULTS.title(language, "x")) - 1 for language in ("vi", "en"))
+    return min(round_id_room(title_limit), title_limit - longest)
+
+#: The ranked table of ``Kết quả chung <round>``: the cell's name beside each member's.
+JOINT_RESULT_COLUMNS = (
+    RESULT_COLUMNS[0],
+    Column("cell", "Chi bộ", "Cell"),
+    *(column for column in RESULT_COLUMNS[1:] if column.key != "note"),
+)
+#: The table of ``Kết quả chung <round>`` with one row per cell.
+JOINT_CELL_COLUMNS = (
+    Column("number", "STT", "No."),
+    Column("cell", "Chi bộ", "Cell"),
+    Column("members", "Số đảng viên", "Members"),
+    Column("participants", "Tham gia", "Took part"),
+    Column("percent", "Tỉ lệ tham gia (%)", "Turnout (%)"),
+    Column("average", "Điểm trung bình", "Average score"),
+    Column("note", "Ghi chú", "Note"),
+)
