@@ -203,8 +203,8 @@ def same_tab(title: str, other: str) -> bool:
     keeps (``Câu hỏi``, ``Tiêu chí``…) in one language and in the other."""
     if normalize(title) == normalize(other):
         return True
-    return any(spec.matches(title) and spec.matches(other) for spec in (*SECRETARY_TABS,
-                                                                         CRITERIA, SELF_FORMS))
+    return any(spec.matches(title) and spec.matches(other) for spec in (
+        *SECRETARY_TABS, CRITERIA, SELF_FORMS, CELLS, JOINT_SCHEDULE, JOINT_ROUNDS))
 
 
 def find_tab(titles: Iterable[str], spec: TabSpec) -> str | None:
