@@ -458,6 +458,9 @@ def build_parser() -> argparse.ArgumentParser:
         # Before or after the command alike: `automation tick --config PATH` works too.
         sub.add_argument("--config", metavar="PATH", help=config_help,
                          default=argparse.SUPPRESS)
+        if name not in ("demo", "auth"):
+            sub.add_argument("--cell", metavar="NAME", default=None,
+                             help="with a registry of cells: act on this cell only")
         return sub
 
     add("init", cmd_init, "create the workbook or the template tabs; never overwrites data")
@@ -517,6 +520,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if settings.source is None and args.command != "demo":
             print(NO_CONFIG(language, file=path.resolve(), backend=settings.backend,
                             workbook=settings.local.workbook), file=sys.stderr)
+        if settings.registry and args.command not in ("demo", "auth"):
+            from automation.registrycli import dispatch
+
+            return dispatch(args, settings, args.handler, print_tick)  # type: ignore[arg-type]
         return int(args.handler(args, settings))
     except UsageError as usage:
         print(usage, file=sys.stderr)

@@ -166,11 +166,19 @@ class Sheet:
         return cells[row - 1][column - 1]
 
     def write(self, writes: Sequence[CellWrite]) -> None:
+        """Write the cells, and keep what this tick read in step with them."""
         try:
             self.spreadsheet.update_cells(writes)
         except WorkbookLocked:
             self.locked = True
             raise
+        for write in writes:
+            rows = self.raw.setdefault(write.tab, [])
+            while len(rows) < write.row:
+                rows.append([])
+            cells = rows[write.row - 1]
+            cells.extend([None] * (write.column - len(cells)))
+            cells[write.column - 1] = write.value
 
 
 @dataclass(frozen=True)
@@ -223,12 +231,15 @@ class RoundLife:
         self.on_link = on_link  # told (round id, link) when a round's link is written
         self.language = settings.language
         self._followed: set[str] = set()  # rounds that followed their form this tick
+        self.moved: list[Round] = []  # the rounds of the last run, as they stand after it
 
     def run(self, rounds: Sequence[Round], now: datetime) -> TickReport:
         """Every round moves as far as its time allows; the report says when next to wake."""
         outcome = TickReport()
+        self.moved = []
         for round_ in rounds:
             moved = self.advance(round_, now, outcome)
+            self.moved.append(moved)
             outcome.expect(next_moment(moved, now, prepare_ahead=self.practice.prepare_ahead,
                                        grace=self.practice.grace))
         return outcome

@@ -141,7 +141,10 @@ class Account:
         return GoogleSheet(client, spreadsheet_id, language=settings.language, tz=settings.tz)
 
     def forms(self, settings: Settings) -> GoogleForms:
-        return GoogleForms(self.apis, share_with=settings.google.share_with,
+        """A cell's forms, through clients of its own (an HTTP connection is not shared
+        between threads, and the service acts for many cells at once)."""
+        apis = Apis(self.creds, transport=self.transport, context=self.context)
+        return GoogleForms(apis, share_with=settings.google.share_with,
                            language=settings.language, clock=self.clock)
 
     def version(self, file_id: str) -> str | None:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from automation.bank import _Row, _short, _Tab
 from automation.i18n import Text
 from automation.layout import CELL_OFF, CELL_ON, QUESTIONS, RESERVED_PATHS
+from automation.ports import InputError
 from automation.text import Cell, cell_text, is_blank, normalize
 
 BACKENDS = ("local", "google")
@@ -387,3 +388,12 @@ def read_cells(
                 on=bool(on), status=row.text("status"), checked_at=row.cell("checked_at"),
             ))
     return cells, rows
+
+
+def google_id(value: str, language: str = "vi") -> str:
+    """The spreadsheet id of a Google Sheet link or bare id (the settings' ``registry``);
+    raises :class:`~automation.ports.InputError` saying what to write instead."""
+    sheet_id, problem = _google_location(value.strip(), language)
+    if problem:
+        raise InputError(problem)
+    return sheet_id

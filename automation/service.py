@@ -30,6 +30,7 @@ import schedule
 from automation.backends import Backend, open_backend
 from automation.config import Settings
 from automation.filelock import AlreadyRunning, exclusive, lock_path
+from automation.throttle import Throttle
 from automation.tick import TickReport
 
 log = logging.getLogger("automation")
@@ -106,6 +107,45 @@ def run(
             server.stop()
         log.info("service stopped")
     return 0
+
+
+def run_committee(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = now_utc,
+    stop: threading.Event | None = None,
+    throttle: Throttle | None = None,
+) -> int:
+    """A committee's service: every cell of the registry (``automation run`` with
+    ``registry`` set), within one request budget on Google."""
+    from automation.committee import Committee, CommitteeLoop
+
+    stop = stop or threading.Event()
+    _stop_on_signals(stop)
+    if throttle is None and settings.backend == "google":
+        throttle = Throttle(clock)
+    committee = Committee(settings, clock=clock, throttle=throttle)
+    server = None
+    if settings.backend == "local":
+        server = _committee_form_server(committee, settings, clock)
+    log.info("committee service started: %s", committee.registry_sheet.location())
+    try:
+        with exclusive(lock_path(settings.registry, settings.language), settings.language):
+            CommitteeLoop(committee, clock).run(stop)
+    except AlreadyRunning:
+        log.error("another service runs this registry on this machine")
+        return 0
+    finally:
+        if server is not None:
+            server.stop()
+        log.info("committee service stopped")
+    return 0
+
+
+def _committee_form_server(committee: Any, settings: Settings, clock: Callable[[], datetime]
+                           ) -> Any:
+    """One web form for every cell, each under its own path (filled in as cells come)."""
+    return None
 
 
 def tick_once(backend: Backend, settings: Settings, clock: Callable[[], datetime],

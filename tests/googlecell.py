@@ -75,8 +75,11 @@ class GoogleCell(CellBase):
     # --- the secretary ------------------------------------------------------
 
     def book(self) -> gspread.Spreadsheet:
-        client = googlebackend.gspread_client(self.settings)
-        return client.open_by_key(self.spreadsheet_id)
+        return self.gspread().open_by_key(self.spreadsheet_id)
+
+    def gspread(self) -> gspread.Client:
+        """gspread signed in as this cell's admin."""
+        return googlebackend.gspread_client(self.settings)
 
     def write_tab(self, spec: TabSpec, rows: Sequence[Mapping[str, object]]) -> None:
         sheet = self.book().worksheet(spec.title("vi"))
@@ -182,9 +185,16 @@ class GoogleCell(CellBase):
         """
         at = at or submitted or (started + timedelta(seconds=40) if started else None)
         assert at is not None, "when was it submitted?"
-        form_id = self.rounds()[round_id]["form_id"]
+        self.answer_form(self.rounds()[round_id]["form_id"], name, wrong=wrong, at=at,
+                         email=email, code=code)
+
+    def answer_form(self, form_id: str, name: str, *, wrong: int = 0, at: datetime,
+                    email: str | None = None, code: str | None = None,
+                    key_from: str | None = None) -> None:
+        """Submit the form ``form_id`` as ``name``; its key from the Questions tab of
+        ``key_from`` (a committee's registry, for a joint round) or of this cell."""
         form = self.fake.form(form_id)
-        key = self._answer_key()
+        key = self._answer_key(key_from)
         answers: dict[str, list[str]] = {}
         graded = 0
         for item in form["items"]:
@@ -204,9 +214,10 @@ class GoogleCell(CellBase):
             graded += 1
         self.fake.submit(form_id, answers, email=email, submit_time=at)
 
-    def _answer_key(self) -> dict[str, list[str]]:
+    def _answer_key(self, spreadsheet_id: str | None = None) -> dict[str, list[str]]:
         """Question text → its correct option texts, from the Questions tab (no API call)."""
-        rows = self.fake.spreadsheet_values(self.spreadsheet_id, QUESTIONS.title("vi"))
+        rows = self.fake.spreadsheet_values(spreadsheet_id or self.spreadsheet_id,
+                                            QUESTIONS.title("vi"))
         header = [QUESTIONS.find_column(str(h)) for h in rows[0]]
         keys = [c.key if c else "" for c in header]
         out: dict[str, list[str]] = {}

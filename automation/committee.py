@@ -1,0 +1,496 @@
+"""A Party committee's service: every cell of its registry, each as a cell alone.
+
+The committee keeps a registry spreadsheet (``registry = …`` in the
+settings): its ``Chi bộ`` tab lists the cells and their spreadsheets, its
+``Lịch thi chung`` the joint rounds every cell holds at the same time, with
+the questions of its own ``Câu hỏi``. :class:`Committee` runs them:
+
+* each cell switched on lives exactly as a single-cell installation (its own
+  rounds, its rating), plus the joint rounds, kept in its ``Thi chung`` tab;
+* a joint round's questions are chosen once, for every cell, and marked used
+  in the registry; each cell builds its own form with its own roster;
+* ``Kết quả chung <round>`` ranks every member of every cell when the cells
+  are done, naming a cell whose round failed;
+* one cell's problem never stops another: it shows in that cell's
+  ``Trạng thái`` in the registry, in plain words.
+
+:meth:`Committee.tick` is one pass over everything (``automation tick``);
+:class:`CommitteeLoop` is the service (``automation run``): it wakes for every
+cell's due moments and, on Google, keeps every cell within one request budget
+(:mod:`automation.throttle`), reading a cell again only when Drive says it
+changed (or now and then when Drive cannot see it).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from automation.backends import Backend, forms_db, public_url
+from automation.config import Settings
+from automation.engine import TickReport
+from automation.i18n import Text
+from automation.jointresults import CellResult, cell_outcome, joint_results_tab, rank_joint
+from automation.layout import (
+    JOINT_RESULTS,
+    QUESTIONS,
+    REGISTRY_TABS,
+    RESULTS,
+    Status,
+    find_tab,
+)
+from automation.model import Question, Round
+from automation.ports import BackendError, CellWrite, InputError, Spreadsheet
+from automation.registry import Registry, read_registry, status_writes
+from automation.registrycells import RegistryCell, google_id
+from automation.selection import NotEnoughQuestions, select_questions
+from automation.text import Cell, normalize
+from automation.throttle import Deferred, Throttle
+from automation.tick import JointPlan, Quiz
+
+log = logging.getLogger("automation")
+
+OK = Text("OK", "OK")
+CELL_FAILED = Text("Lỗi: {error}", "Problem: {error}")
+CELL_PROBLEMS = Text("Cần sửa trong bảng tính của chi bộ: {first}{more}",
+                     "To fix in the cell's spreadsheet: {first}{more}")
+MORE = Text(" (và {count} lỗi khác)", " (and {count} more)")
+NOT_CHOSEN = Text(
+    "Kỳ thi chung {round}: {problem}",
+    "Joint round {round}: {problem}",
+)
+#: How often the registry and each cell are read again at the least (seconds).
+REGISTRY_EVERY = 30.0
+#: A joint round's results are written by then even if a cell is still not done.
+LAST_CALL = timedelta(hours=1)
+NOT_TAKEN = Text("chi bộ chưa chạy kỳ thi này", "the cell has not held this round")
+#: How often "Kiểm tra lúc" is stamped again when nothing else changed.
+STAMP_EVERY = timedelta(minutes=30)
+
+
+@dataclass
+class CellRun:
+    """One cell as the service keeps it between passes."""
+
+    entry: RegistryCell
+    settings: Settings
+    backend: Backend | None = None
+    next_moment: datetime | None = None
+    read_at: datetime | None = None
+    version: str | None = None  # Drive's version, or the workbook's modification time
+    dirty: bool = True  # changed since it was last read (or never read)
+    verdict: str = ""  # for the registry's Trạng thái
+    results: dict[str, CellResult] = field(default_factory=dict)  # joint rounds ranked here
+    joint: dict[str, Round] = field(default_factory=dict)  # each joint round's state here
+    ranked_now: set[str] = field(default_factory=set)  # joint rounds ranked in the last pass
+    raw: dict[str, list[list[Cell]]] | None = None  # what its last tick read (and wrote)
+
+
+class Committee:
+    """The registry and its cells, over one backend (and, on Google, one account)."""
+
+    def __init__(self, settings: Settings, *, clock: Callable[[], datetime],
+                 throttle: Throttle | None = None) -> None:
+        if not settings.registry:
+            raise ValueError("no registry in the settings")
+        self.settings = settings
+        self.clock = clock
+        self.language = settings.language
+        self.throttle = throttle
+        self.account = None
+        if settings.backend == "google":
+            from automation.googlebackend import Account
+
+            self.account = Account(settings, clock=clock, throttle=throttle)
+        self.registry_sheet = self._open_registry()
+        self.cells: dict[str, CellRun] = {}  # by the cell's location key
+        self.registry: Registry | None = None
+        self._stamped: datetime | None = None
+        self._lock = threading.Lock()
+
+    # --- the registry ----------------------------------------------------------------
+
+    def _open_registry(self) -> Spreadsheet:
+        registry = self.settings.registry
+        if self.account is not None:
+            return self.account.sheet(google_id(registry, self.language), self.settings)
+        from automation.workbook import LocalWorkbook
+
+        return LocalWorkbook(Path(registry), language=self.language, lock_timeout=2.0)
+
+    def load(self) -> Registry:
+        """Read the registry (one read) and take up the cells added or switched on."""
+        sheet = self.registry_sheet
+        titles = sheet.tab_titles()
+        wanted = [t for spec in REGISTRY_TABS if (t := find_tab(titles, spec))]
+        raw = sheet.read(wanted)
+        registry = read_registry(raw, quiz=self.settings.quiz, tz=self.settings.tz,
+                                 language=self.language, date_order=sheet.date_order,
+                                 title_limit=sheet.title_limit, backend=self.settings.backend,
+                                 itself=self._itself())
+        self.registry = registry
+        self._sync(registry)
+        return registry
+
+    def _itself(self) -> str:
+        if self.settings.backend == "google":
+            return google_id(self.settings.registry, self.language)
+        return Path(self.settings.registry).name
+
+    def _sync(self, registry: Registry) -> None:
+        """Cells switched on are run; cells switched off or removed are let go."""
+        wanted = {self.location(e): e for e in registry.cells if e.on and e.location}
+        with self._lock:
+            for key in [k for k in self.cells if k not in wanted]:
+                log.info("cell %r is no longer served", self.cells[key].entry.name)
+                del self.cells[key]
+            for key, entry in wanted.items():
+                run = self.cells.get(key)
+                if run is None:
+                    self.cells[key] = CellRun(entry, self.cell_settings(entry))
+                    log.info("cell %r is served", entry.name)
+                elif run.entry != entry:
+                    run.entry = entry
+
+    def location(self, entry: RegistryCell) -> str:
+        """Where a cell's spreadsheet is: the Google id, or the workbook's absolute path."""
+        if self.settings.backend == "google":
+            return entry.location
+        path = Path(entry.location)
+        if not path.is_absolute():
+            path = Path(self.settings.registry).parent / path
+        return str(path.resolve())
+
+    def cell_settings(self, entry: RegistryCell) -> Settings:
+        """The settings a cell runs with: the committee's, with the cell's own spreadsheet."""
+        if self.settings.backend == "google":
+            return replace(self.settings, registry="",
+                           google=replace(self.settings.google, spreadsheet_id=entry.location))
+        base = self.settings.local.public_url.strip().rstrip("/")
+        local = replace(self.settings.local, workbook=Path(self.location(entry)),
+                        public_url=f"{base}/{entry.path}" if base else "")
+        return replace(self.settings, registry="", local=local)
+
+    # --- one pass ------------------------------------------------------------------
+
+    def tick(self, now: datetime) -> TickReport:
+        """The registry read, then every cell's tick, the joint results, the statuses."""
+        outcome = TickReport()
+        registry = self.load()
+        chosen = self.choose(registry, now, outcome)
+        for run in list(self.cells.values()):
+            outcome.merge(self.tick_cell(run, now, chosen))
+        self.write_joint_results(registry, now, outcome)
+        self.write_statuses(registry, now)
+        outcome.problems += [p.describe(self.language) for p in registry.problems]
+        return outcome
+
+    def tick_cell(self, run: CellRun, now: datetime,
+                  chosen: Mapping[str, tuple[Question, ...]], *,
+                  cached: dict[str, list[list[Cell]]] | None = None) -> TickReport:
+        """One cell's tick, as a cell alone plus the joint rounds; never raises.
+
+        ``cached``: act from what the cell last read (no read now: the budget).
+        """
+        name = run.entry.name
+        registry = self.registry
+        assert registry is not None
+        try:
+            backend = run.backend or self.open_cell(run)
+            run.backend = backend
+            quiz = Quiz(backend.sheet, backend.forms, run.settings, owner=backend.owner,
+                        on_link=backend.announce,
+                        joint=JointPlan(registry.rounds, lambda r: chosen.get(normalize(
+                            r.round_id))))
+            outcome = quiz.tick(now, cached=cached)
+        except Deferred:
+            run.dirty = True
+            return TickReport()
+        except (InputError, BackendError) as failure:
+            run.verdict = CELL_FAILED(self.language, error=failure)[:300]
+            run.backend = None  # opened again next time (a sharing fixed, a file restored)
+            return TickReport(failures=[f"{name}: {failure}"])
+        except Exception as bug:  # one cell's bug never stops the others
+            log.exception("cell %r: tick failed", name)
+            run.verdict = CELL_FAILED(self.language, error=f"{type(bug).__name__}: {bug}")[:300]
+            return TickReport(failures=[f"{name}: {type(bug).__name__}: {bug}"])
+        if cached is None:
+            run.read_at, run.dirty = now, False
+        run.raw, run.next_moment = quiz.raw, outcome.next_moment
+        run.joint = dict(quiz.joint_rounds)
+        run.ranked_now = {key for key in quiz.results_keys() if key in run.joint}
+        for round_id, result in quiz.results.items():
+            if normalize(round_id) in run.joint:
+                run.results[normalize(round_id)] = CellResult.of(name, result)
+        problems = [*outcome.problems, *outcome.failures]
+        if problems:
+            more = MORE(self.language, count=len(problems) - 1) if len(problems) > 1 else ""
+            run.verdict = CELL_PROBLEMS(self.language, first=problems[0], more=more)[:300]
+        else:
+            run.verdict = OK(self.language)
+        return TickReport(
+            changes=[replace(c, round_id=f"{name} · {c.round_id}") for c in outcome.changes],
+            problems=[f"{name}: {p}" for p in outcome.problems],
+            failures=[f"{name}: {f}" for f in outcome.failures],
+            next_moment=outcome.next_moment,
+        )
+
+    def open_cell(self, run: CellRun) -> Backend:
+        """A cell's spreadsheet and forms (Google: through the committee's one account)."""
+        settings = run.settings
+        if self.account is not None:
+            sheet = self.account.sheet(settings.google.spreadsheet_id, settings)
+            return Backend(sheet, self.account.forms(settings),
+                           owner=settings.google.spreadsheet_id)
+        from automation.localforms import LocalForms
+        from automation.workbook import LocalWorkbook
+
+        workbook = settings.local.workbook
+        if not workbook.exists():
+            from automation.workbook import NOT_FOUND
+
+            raise InputError(NOT_FOUND(self.language, file=workbook))
+        forms = LocalForms(forms_db(settings), public_url=public_url(settings),
+                           clock=self.clock, language=self.language)
+        return Backend(LocalWorkbook(workbook, language=self.language, lock_timeout=2.0),
+                       forms, owner=str(workbook.resolve()), qr_folder=workbook.parent)
+
+    # --- the joint rounds ----------------------------------------------------------
+
+    def choose(self, registry: Registry, now: datetime, outcome: TickReport
+               ) -> dict[str, tuple[Question, ...]]:
+        """Each joint round's questions, chosen once for every cell (marked used in the
+        registry's Câu hỏi) when its preparation is due; by round key."""
+        chosen: dict[str, tuple[Question, ...]] = {}
+        writes: list[CellWrite] = []
+        place = registry.places.get(QUESTIONS.key)
+        questions = list(registry.questions)
+        ahead = self.settings.quiz.prepare_ahead
+        for round_ in sorted(registry.rounds, key=lambda r: r.opens_at):
+            key = normalize(round_.round_id)
+            used = tuple(q for q in questions if key in {normalize(u) for u in q.used_in})
+            if used:
+                chosen[key] = used
+                continue
+            if now < round_.opens_at - ahead or place is None:
+                continue
+            try:
+                picked = select_questions(questions, round_)
+            except NotEnoughQuestions as short:
+                outcome.problems.append(NOT_CHOSEN(self.language, round=round_.round_id,
+                                                   problem=short.message(self.language)))
+                continue
+            column = place.columns.get("used_in")
+            for question in picked:
+                marked = (*question.used_in, round_.round_id)
+                if column is not None:
+                    writes.append(CellWrite(place.title, question.row, column, ", ".join(marked)))
+                questions[questions.index(question)] = replace(question, used_in=marked)
+            chosen[key] = tuple(q for q in questions if q.row in {p.row for p in picked})
+        if writes:
+            self.registry_sheet.update_cells(writes)
+        return chosen
+
+    def write_joint_results(self, registry: Registry, now: datetime, outcome: TickReport
+                            ) -> None:
+        """``Kết quả chung <round>`` once every cell is done with the round (ranked, missed or
+        failed; or an hour past its deadline, naming the cells still not ranked), and again
+        whenever a cell ranks it anew (``Xếp hạng lại``)."""
+        titles = self.registry_sheet.tab_titles()
+        grace = self.settings.quiz.grace
+        runs = list(self.cells.values())
+        for round_ in registry.rounds:
+            key = normalize(round_.round_id)
+            deadline = round_.deadline(grace)
+            if now < deadline or not runs:
+                continue
+            states = [run.joint.get(key) for run in runs]
+            done = all((run.verdict and state is None) or (state is not None and state.status in (
+                Status.RANKED, Status.MISSED, Status.ERROR)) for run, state in zip(
+                    runs, states, strict=True))
+            existing = JOINT_RESULTS.find(titles, round_.round_id)
+            anew = any(key in run.ranked_now for run in runs)
+            if not (anew or (existing is None and (done or now >= deadline + LAST_CALL))):
+                continue
+            parts = [self._cell_part(run, state, round_) for run, state in
+                     zip(runs, states, strict=True)]
+            tab = joint_results_tab(rank_joint(round_.round_id, parts, opens_at=round_.opens_at),
+                                    language=self.language, tz=self.settings.tz)
+            tab.title = existing or tab.title
+            try:
+                self.registry_sheet.write_tabs([tab])
+            except (InputError, BackendError) as failure:
+                outcome.failures.append(f"{tab.title}: {failure}")
+
+    def _cell_part(self, run: CellRun, state: Round | None, round_: Round) -> CellResult:
+        """A cell's part in a joint round: as ranked this pass, or read back from its tab."""
+        key = normalize(round_.round_id)
+        if key in run.results:
+            return run.results[key]
+        name = run.entry.name
+        if state is None or run.backend is None:
+            return CellResult(name, None, failure=run.verdict or NOT_TAKEN(self.language))
+        rows = None
+        if state.status is Status.RANKED:
+            sheet = run.backend.sheet
+            title = RESULTS.find(sheet.tab_titles(), round_.round_id)
+            try:
+                rows = sheet.read([title]).get(title) if title else None
+            except (InputError, BackendError) as failure:
+                return CellResult(name, None, failure=str(failure)[:300])
+        return cell_outcome(name, state, rows, language=self.language, tz=self.settings.tz,
+                            date_order=run.backend.sheet.date_order)
+
+    def write_statuses(self, registry: Registry, now: datetime) -> None:
+        """Each cell's ``Trạng thái`` (and, now and then, ``Kiểm tra lúc``), only what changed."""
+        verdicts = {run.entry.name: run.verdict for run in self.cells.values() if run.verdict}
+        stamp = self._stamped is None or now - self._stamped >= STAMP_EVERY
+        writes = status_writes(registry, verdicts, checked_at=now if stamp else None,
+                               tz=self.settings.tz, language=self.language)
+        if not writes:
+            return
+        try:
+            self.registry_sheet.update_cells(writes)
+        except (InputError, BackendError) as failure:
+            log.warning("the registry's statuses cannot be written: %s", failure)
+            return
+        if stamp:
+            self._stamped = now
+
+
+class CommitteeLoop:
+    """``automation run`` for a committee: every cell's due moments, within one budget.
+
+    Each pass (at most a second apart, or at the next due moment):
+
+    * the registry is read again every 30 seconds (cells added or switched off are
+      taken up at once);
+    * a cell is ticked at each of its due moments, from what it last read when no
+      read is allowed now (acting never waits for the budget: a form opens on
+      time, and what it writes follows as the budget allows);
+    * a cell is read again when it changed: its workbook's modification time, or
+      on Google its Drive version (one Drive request for every cell at once);
+      a spreadsheet Drive cannot see is read again every few minutes;
+    * due cells are ticked side by side (threads), so a hundred forms of a joint
+      round open within the same second.
+    """
+
+    def __init__(self, committee: Committee, clock: Callable[[], datetime], *,
+                 reread: float = REGISTRY_EVERY, poll: float = 10.0,
+                 unseen_every: float = 300.0, workers: int = 100) -> None:
+        self.committee = committee
+        self.clock = clock
+        self.reread = timedelta(seconds=reread)
+        self.poll = timedelta(seconds=poll)
+        self.unseen_every = timedelta(seconds=unseen_every)
+        self.workers = workers
+        self._registry_at: datetime | None = None
+        self._polled_at: datetime | None = None
+        self._chosen: dict[str, tuple[Question, ...]] = {}
+        self._unseen: set[str] = set()  # cells Drive cannot see
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            self.once()
+            stop.wait(self.nap())
+
+    def once(self) -> TickReport:
+        """One pass: the registry if due, changes polled, every cell that is due or changed."""
+        committee = self.committee
+        now = self.clock()
+        outcome = TickReport()
+        if self._registry_at is None or now - self._registry_at >= self.reread:
+            try:
+                registry = committee.load()
+                self._chosen = committee.choose(registry, now, outcome)
+                self._registry_at = now
+            except (InputError, BackendError) as failure:
+                log.warning("the registry cannot be read: %s", failure)
+                self._registry_at = now  # tried again at the next re-read
+                if committee.registry is None:
+                    return outcome
+        self._poll(now)
+        due = [run for run in committee.cells.values() if self._wanted(run, now)]
+        if due:
+            with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(due)))) as pool:
+                for report in pool.map(lambda run: self._tick(run, now), due):
+                    outcome.merge(report)
+        if committee.registry is not None:
+            committee.write_joint_results(committee.registry, now, outcome)
+            committee.write_statuses(committee.registry, now)
+        self._log(outcome)
+        return outcome
+
+    def _wanted(self, run: CellRun, now: datetime) -> bool:
+        if run.next_moment is not None and now >= run.next_moment:
+            return True
+        if run.read_at is None or run.dirty:
+            return self._may_read()
+        every = self.unseen_every if run.entry.location in self._unseen else self.reread
+        if self.committee.account is None:
+            every = self.reread  # a workbook costs no quota
+        return now - run.read_at >= every and self._may_read()
+
+    def _may_read(self) -> bool:
+        throttle = self.committee.throttle
+        return throttle is None or throttle.available("sheets.read")
+
+    def _tick(self, run: CellRun, now: datetime) -> TickReport:
+        """A cell's tick, from what it last read when this is only a due moment and the
+        budget has no read for it now."""
+        due_only = run.next_moment is not None and now >= run.next_moment and not run.dirty
+        cached = run.raw if due_only and run.raw and not self._may_read() else None
+        return self.committee.tick_cell(run, now, self._chosen, cached=cached)
+
+    def _poll(self, now: datetime) -> None:
+        """Which cells changed since the last look: workbooks' times, or Drive's versions."""
+        committee = self.committee
+        if committee.account is None:
+            for run in committee.cells.values():
+                stamp = _mtime(run.settings.local.workbook)
+                if stamp != run.version:
+                    run.version, run.dirty = stamp, True
+            return
+        if self._polled_at is not None and now - self._polled_at < self.poll:
+            return
+        since = (self._polled_at or now) - timedelta(seconds=5)
+        try:
+            changed = committee.account.changed_since(since)
+        except (InputError, BackendError) as failure:
+            log.warning("Drive cannot say what changed: %s", failure)
+            return
+        self._polled_at = now
+        for run in committee.cells.values():
+            version = changed.get(run.entry.location)
+            if version is not None and version != run.version:
+                run.version, run.dirty = version, True
+        if committee.settings.registry in changed:
+            self._registry_at = None
+
+    def nap(self) -> float:
+        """Seconds until the next due moment of any cell, at most one."""
+        now = self.clock()
+        moments = [run.next_moment for run in self.committee.cells.values()
+                   if run.next_moment is not None]
+        wait = min([1.0, *((m - now).total_seconds() for m in moments)])
+        return max(0.0, wait)
+
+    def _log(self, outcome: TickReport) -> None:
+        for change in outcome.changes:
+            log.info("%s: %s -> %s", change.round_id,
+                     change.before.label(self.committee.language),
+                     change.after.label(self.committee.language))
+        for line in outcome.failures:
+            log.warning("%s", line)
+
+
+def _mtime(path: Path) -> str | None:
+    try:
+        return str(path.stat().st_mtime_ns)
+    except OSError:
+        return None
