@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from automation.report import plain_name
 from tests.committeecell import Committee, GoogleCommittee, LocalCommittee, joint_rounds
 from tests.googlecell import GoogleCell
-from automation.report import plain_name
 from tests.localcell import local, question_rows
 
 OPENS = local("10/03/2023 14:00")
@@ -92,8 +92,8 @@ def test_a_joint_round_in_every_cell_on_ticks_alone(committee: Committee) -> Non
     # 10 points at 14:01:10; 8 points last.
     assert ranked == [("1", A, "Nguyễn Văn An"), ("2", B, "Lê Văn Cường"),
                       ("3", A, "Trần Thị Bình")]
-    by_cell = {r[1]: r for r in joint if len(r) > 6 and r[1] in (A, B, C) and not r[2]
-               or len(r) > 6 and r[1] == C}
+    by_cell = {r[1]: r for r in joint if (len(r) > 6 and r[1] in (A, B, C) and not r[2])
+               or (len(r) > 6 and r[1] == C)}
     assert C in by_cell and by_cell[C][6]  # the broken cell is named, with why
     assert "3 / 4" in text  # 3 of the 4 members of the cells that held it took part
     # Idle ticks write nothing more.
