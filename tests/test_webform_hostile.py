@@ -389,17 +389,9 @@ def test_one_address_holding_its_connections_does_not_lock_members_out(
     ref = forms.build(spec())
     forms.open(ref.form_id, timedelta(minutes=2))
     with FormServer(forms, threads=2, per_client=8, idle_timeout=2) as server:
-        hogs = []
-        for _ in range(8):  # the most one address may hold, each sending a header slowly
-            hog = socket.create_connection(("127.0.0.1", server.port), timeout=5,
-                                           source_address=("127.0.0.2", 0))
-            hog.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
-            hogs.append(hog)
+        hogs = _hold(server.port, 8)  # the most one address may hold
         time.sleep(0.3)
-        extra = socket.create_connection(("127.0.0.1", server.port), timeout=5,
-                                         source_address=("127.0.0.2", 0))
-        extra.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-        assert _closed(extra)  # one too many from that address: closed at once
+        assert _closed(_hold(server.port, 1, b"\r\n")[0])  # one too many: closed at once
 
         member = MemberClient(server.base_url, timeout=5)
         began = time.monotonic()
@@ -433,6 +425,18 @@ def test_a_json_body_of_codes_is_never_kept_in_the_session(server: FormServer,
     assert payload["forms"][ref.form_id]["who"] == MEMBERS[0]
     assert CODE not in json.dumps(payload, ensure_ascii=False)
     assert Q2.text not in json.dumps(payload, ensure_ascii=False)
+
+
+def _hold(port: int, count: int, end: bytes = b"") -> list[socket.socket]:
+    """Connections from 127.0.0.2, each sending a request header slowly (``end``
+    completes it)."""
+    held = []
+    for _ in range(count):
+        connection = socket.create_connection(("127.0.0.1", port), timeout=5,
+                                              source_address=("127.0.0.2", 0))
+        connection.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n" + end)
+        held.append(connection)
+    return held
 
 
 def _closed(connection: socket.socket) -> bool:
