@@ -18,10 +18,8 @@ while a request may still be using it.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
-import unicodedata
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -35,19 +33,19 @@ from automation.httpserver import MAX_BODY, AppServer, cell_url, files_needed, r
 from automation.i18n import Text
 from automation.localforms import LocalForms
 from automation.ports import BackendError, InputError
-from automation.text import normalize
+from automation.text import (
+    MAX_CELL_PATH,
+    RESERVED_CELL_PATHS,
+    normalize,
+    strip_accents,
+    valid_cell_path,
+)
 from automation.webform import UI, create_app, secure, share_templates
 
 __all__ = ["CellDispatcher", "CellServer", "WebCell", "cell_url", "valid_cell_path"]
 
 log = logging.getLogger(__name__)
 
-#: A cell path: one URL segment of lower-case ASCII letters and digits joined by
-#: single hyphens (what the registry makes of a cell's name).
-_CELL_PATH = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-MAX_CELL_PATH = 120
-#: Segments the committee's own pages use at the top (its style sheet and script).
-RESERVED = frozenset({"static"})
 # Set in the environ by the dispatcher for the committee's app: which error to show.
 _REFUSE = "automation.webcells.refuse"
 WARN_EVERY = 60.0  # seconds between two log lines about the same broken cell
@@ -55,12 +53,6 @@ WARN_EVERY = 60.0  # seconds between two log lines about the same broken cell
 TEXTS: dict[str, Text] = {
     "cells_open": Text("Các chi bộ đang có kỳ thi mở:", "Cells with a round open now:"),
 }
-
-
-def valid_cell_path(path: str) -> bool:
-    """Whether ``path`` can be a cell's path: a readable, URL-safe single segment."""
-    return (len(path) <= MAX_CELL_PATH and path not in RESERVED
-            and _CELL_PATH.fullmatch(path) is not None)
 
 
 @dataclass(frozen=True)
@@ -225,8 +217,7 @@ class CellDispatcher:
 def _alphabetical(name: str) -> tuple[str, str]:
     """A sort key close to the Vietnamese alphabet: letters first (Ấp before Trường),
     then accents."""
-    letters = unicodedata.normalize("NFD", normalize(name)).replace("đ", "d")
-    return "".join(c for c in letters if not unicodedata.combining(c)), normalize(name)
+    return strip_accents(normalize(name)), normalize(name)
 
 
 def _check(cells: Mapping[str, WebCell]) -> None:
@@ -235,7 +226,7 @@ def _check(cells: Mapping[str, WebCell]) -> None:
     if bad:
         raise ValueError(f"not a cell path: {', '.join(bad)} (lower-case ASCII letters, "
                          f"digits and single hyphens, at most {MAX_CELL_PATH}, not "
-                         f"{', '.join(sorted(RESERVED))})")
+                         f"{', '.join(sorted(RESERVED_CELL_PATHS))})")
     seen: dict[str, str] = {}
     for path, cell in cells.items():
         store = str(cell.forms.db_path.resolve())

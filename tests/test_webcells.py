@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,12 +19,15 @@ from pathlib import Path
 
 import pytest
 import segno
+from hypothesis import given
+from hypothesis import strategies as st
 
 from automation.backends import open_backend
 from automation.localforms import LocalForms
 from automation.phone import Page
 from automation.qr import qr_filename
 from automation.service import tick_once
+from automation.text import strip_accents
 from automation.webcells import CellDispatcher, CellServer, WebCell, valid_cell_path
 from automation.webform import DEVICE_COOKIE, MemberClient
 from tests.localcell import LocalCell, local, question_rows
@@ -324,6 +328,17 @@ def test_cell_paths_are_plain_url_segments() -> None:
     for bad in ("", "static", "Chi-bo", "chi bo", "chi--bo", "-a", "a-", "a/b", "..", ".",
                 "chi-bộ", "a%2fb", "a_b", "a" * 121, "f?x", "a\n"):
         assert not valid_cell_path(bad), bad
+    assert strip_accents("Chi bộ Ấp Đông Hòa, Trường Tiểu học Long Trị A1") == \
+        "Chi bo Ap Dong Hoa, Truong Tieu hoc Long Tri A1"
+    assert strip_accents("Nguyễn Đức Thắng".casefold()) == "nguyen duc thang"
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=130)
+       | st.from_regex(r"[a-z0-9-]{1,130}", fullmatch=True))
+def test_a_valid_cell_path_is_one_url_segment_as_it_is(path: str) -> None:
+    if valid_cell_path(path):
+        assert urllib.parse.quote(path, safe="") == path == path.lower().strip()
+        assert path not in ("static", ".", "..") and 0 < len(path) <= 120
 
 
 def test_a_wrong_cell_set_is_refused_whole_and_the_site_keeps_serving(
