@@ -16,6 +16,8 @@ from typing import Any
 
 from waitress import wasyncore
 from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
 from waitress.server import TcpWSGIServer
 
 from automation.i18n import Text
@@ -107,6 +109,18 @@ def raise_file_limit() -> int | None:
     return soft
 
 
+class _Parser(HTTPRequestParser):
+    """Waitress's request parser, with a path even for a request it could not read:
+    when a client leaves before the 400 page is written, waitress logs the path it
+    was serving, and without one that log line becomes an error with a traceback."""
+
+    path = ""
+
+
+class _Channel(HTTPChannel):
+    parser_class = _Parser
+
+
 class _FairServer(TcpWSGIServer):
     """Waitress's server with a cap on connections per client address.
 
@@ -115,6 +129,7 @@ class _FairServer(TcpWSGIServer):
     connections from one address, new ones from it are closed at once.
     """
 
+    channel_class = _Channel
     per_client = 16
     warned: dict[str, float]
 

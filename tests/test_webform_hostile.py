@@ -463,3 +463,27 @@ def test_a_phone_used_for_years_keeps_a_small_session(server: FormServer,
     assert session is not None and len(session) < 1000
     assert phone.submit(MEMBERS[0] + " ", RIGHT, code=CODE).status == 200  # the newest works
     assert [r.code for r in forms.responses(refs[-1].form_id)] == [CODE]
+
+
+def test_a_client_leaving_before_its_400_page_is_no_error_in_the_log(
+        server: FormServer, forms: LocalForms, clock: Clock,
+        caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The client of a request waitress could not read is gone when the 400 page is
+    written (in real life a race: here the channel is marked disconnected just then)."""
+    from waitress.task import ErrorTask
+
+    written = ErrorTask.execute
+
+    def gone_meanwhile(task: ErrorTask) -> None:
+        task.channel.connected = False
+        written(task)
+
+    caplog.set_level(logging.INFO, logger="waitress")
+    monkeypatch.setattr(ErrorTask, "execute", gone_meanwhile)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as connection:
+        connection.sendall(b"GET /f/\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.5)
+    monkeypatch.undo()
+    assert "Client disconnected while serving" in caplog.text  # waitress saw it leave
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert MemberClient(server.base_url).open_form("/").status == 200
