@@ -25,6 +25,7 @@ class Backend:
     owner: str
 
     qr_folder: Path | None = None  # local: a QR code PNG per round is kept here
+    cell_path: str = ""  # local, many cells on one server: the cell's path (its QR files)
 
     def quiz(self, settings: Settings) -> Quiz:
         return Quiz(self.sheet, self.forms, settings, owner=self.owner, on_link=self.announce)
@@ -34,7 +35,7 @@ class Backend:
         if self.qr_folder is not None:
             from automation import qr
 
-            qr.save_png(url, self.qr_folder / qr.qr_filename(round_id))
+            qr.save_png(url, self.qr_folder / qr.qr_filename(round_id, self.cell_path))
 
 
 def forms_db(settings: Settings) -> Path:
@@ -43,11 +44,13 @@ def forms_db(settings: Settings) -> Path:
     return workbook.with_name(workbook.stem + ".forms.sqlite")
 
 
-def public_url(settings: Settings) -> str:
-    """The address members' phones use for the local web form."""
-    from automation.webform import public_base_url
+def public_url(settings: Settings, cell_path: str = "") -> str:
+    """The address members' phones use for the local web form (a cell's, under its path,
+    when many cells share the server)."""
+    from automation.httpserver import cell_url, public_base_url
 
-    return public_base_url(settings.local.public_url, settings.local.host, settings.local.port)
+    base = public_base_url(settings.local.public_url, settings.local.host, settings.local.port)
+    return cell_url(base, cell_path) if cell_path else base
 
 
 def open_spreadsheet(settings: Settings) -> Spreadsheet:
@@ -67,9 +70,14 @@ TICK_LOCK_WAIT = 2.0
 
 
 def open_backend(
-    settings: Settings, *, clock: Callable[[], datetime], lock_wait: float = TICK_LOCK_WAIT
+    settings: Settings, *, clock: Callable[[], datetime], lock_wait: float = TICK_LOCK_WAIT,
+    cell_path: str = "",
 ) -> Backend:
-    """The spreadsheet and the forms service of the configured backend."""
+    """The spreadsheet and the forms service of the configured backend.
+
+    ``cell_path`` (local): the cell is served among many under ``/<cell-path>``
+    (``webcells``): its links and QR file names carry the path.
+    """
     if settings.backend == "google":
         from automation.googlebackend import connect
 
@@ -81,8 +89,9 @@ def open_backend(
     workbook = settings.local.workbook
     return Backend(
         LocalWorkbook(workbook, language=settings.language, lock_timeout=lock_wait),
-        LocalForms(forms_db(settings), public_url=public_url(settings), clock=clock,
+        LocalForms(forms_db(settings), public_url=public_url(settings, cell_path), clock=clock,
                    language=settings.language),
         owner=str(workbook.resolve()),
         qr_folder=workbook.parent,
+        cell_path=cell_path,
     )

@@ -13,9 +13,13 @@ import segno
 _UNSAFE = re.compile(r"[^\w.-]+")
 
 
-def qr_filename(round_id: str) -> str:
-    """A file name safe on Windows too: ``qr-2023-03.png``."""
-    return f"qr-{_UNSAFE.sub('_', round_id).strip('_') or 'round'}.png"
+def qr_filename(round_id: str, cell_path: str = "") -> str:
+    """A file name safe on Windows too: ``qr-2023-03.png``; with many cells on one
+    server, the cell's path first (``qr-chi-bo-a-2023-03.png``), so the codes of
+    cells whose workbooks share a folder never overwrite each other."""
+    cell = _UNSAFE.sub("_", cell_path).strip("_")
+    round_part = _UNSAFE.sub("_", round_id).strip("_") or "round"
+    return f"qr-{cell}-{round_part}.png" if cell else f"qr-{round_part}.png"
 
 
 def save_png(url: str, path: Path, *, scale: int = 10) -> Path:

@@ -58,3 +58,25 @@ def cell_text(value: Cell) -> str:
 def is_blank(value: Cell) -> bool:
     """True for an empty cell or one holding only white space."""
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def strip_accents(text: str) -> str:
+    """The text without its diacritics, as Vietnamese is written without them:
+    ``"Chi bộ Ấp Đông"`` → ``"Chi bo Ap Dong"`` (đ is a letter of its own in Unicode)."""
+    letters = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
+    return unicodedata.normalize("NFC", "".join(c for c in letters
+                                                if not unicodedata.combining(c)))
+
+
+#: A cell's path on the committee's form server (``/<cell-path>/f/…``): one URL
+#: segment of lower-case ASCII letters and digits joined by single hyphens, as the
+#: registry makes it from the cell's name; ``static`` is the server's own.
+_CELL_PATH = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_CELL_PATH = 120
+RESERVED_CELL_PATHS = frozenset({"static"})
+
+
+def valid_cell_path(path: str) -> bool:
+    """Whether ``path`` can be a cell's path: readable, URL-safe, one segment."""
+    return (len(path) <= MAX_CELL_PATH and path not in RESERVED_CELL_PATHS
+            and _CELL_PATH.fullmatch(path) is not None)

@@ -25,20 +25,17 @@ import logging
 import random
 import re
 import secrets
-import socket
-import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, Response, abort, g, render_template, request, session, url_for
-from waitress import wasyncore
-from waitress.adjustments import Adjustments
-from waitress.server import TcpWSGIServer
+from flask.sessions import SecureCookieSessionInterface
+from jinja2.bccache import Bucket, BytecodeCache
 from werkzeug.exceptions import HTTPException
 
+from automation.httpserver import MAX_BODY, AppServer, lan_address, public_base_url
 from automation.i18n import Text
 from automation.localforms import (
     MAX_CODE,
@@ -59,19 +56,11 @@ __all__ = ["UI", "FormServer", "MemberClient", "create_app", "lan_address", "pub
 
 log = logging.getLogger(__name__)
 
-MAX_BODY = 64 * 1024  # a full answer sheet is a few kilobytes
 DEVICE_COOKIE = "quiz_device"
 DEVICE_DAYS = 400  # browsers keep a cookie at most about this long
 SESSION_FORMS = 12  # the forms a phone's session remembers (a year of rounds, newest kept)
 _DEVICE = re.compile(r"[0-9a-f]{16}")
 _INDEX = re.compile(r"[0-9]{1,2}")  # ASCII digits only: "²" and "①" are not indexes
-
-PORT_BUSY = Text(
-    "Không mở được máy chủ biểu mẫu tại {host}:{port} ({error}). Hãy đổi 'port' (hoặc "
-    "'host') trong mục [local] của config/settings.toml, hoặc tắt chương trình đang dùng cổng đó.",
-    "Cannot serve the form on {host}:{port} ({error}). Change 'port' (or 'host') in the "
-    "[local] section of config/settings.toml, or stop the program using that port.",
-)
 
 UI: dict[str, Text] = {
     "brand": Text("Thi trắc nghiệm tìm hiểu chỉ thị, nghị quyết",
@@ -216,6 +205,8 @@ def create_app(forms: LocalForms, *, language: str = "vi",
         TRAP_HTTP_EXCEPTIONS=False,
         PROPAGATE_EXCEPTIONS=False,
     )
+    app.session_interface = _MountedSessions()
+    share_templates(app)
 
     def t(key: str, **fields: object) -> str:
         return UI[key](language, **fields)
@@ -251,17 +242,10 @@ def create_app(forms: LocalForms, *, language: str = "vi",
 
     @app.after_request
     def headers(response: Response) -> Response:
-        response.headers["Content-Security-Policy"] = (
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-        )
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        if not request.path.startswith("/static/"):
-            response.headers["Cache-Control"] = "no-store"
+        secure(response)
         if getattr(g, "new_device", False):
             response.set_cookie(DEVICE_COOKIE, g.device, max_age=DEVICE_DAYS * 86400,
-                                httponly=True, samesite="Lax")
+                                path=mount_path(), httponly=True, samesite="Lax")
         return response
 
     @app.errorhandler(HTTPException)
@@ -483,6 +467,58 @@ def create_app(forms: LocalForms, *, language: str = "vi",
     return app
 
 
+def secure(response: Response) -> None:
+    """The headers every page gets: nothing from elsewhere runs, nothing is cached."""
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    if not request.path.startswith("/static/"):
+        response.headers["Cache-Control"] = "no-store"
+
+
+def mount_path() -> str:
+    """Where this app is mounted (``/`` alone, ``/<cell-path>`` among many cells): its
+    cookies are scoped there, so two cells' sessions never mix on one phone."""
+    return request.script_root or "/"
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Compiled templates kept in memory for every app of the process: a server of many
+    cells makes one app per cell, and compiling the pages again for each of them costs
+    about 20 ms of CPU per page and cell (Jinja checks each template's source still
+    matches before reusing it)."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        compiled = self._compiled.get(bucket.key)
+        if compiled is not None:
+            bucket.bytecode_from_string(compiled)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATES = _CompiledTemplates()
+
+
+def share_templates(app: Flask) -> None:
+    """Let ``app`` reuse the templates another app of this process compiled (our apps all
+    have Flask's Jinja options, which the compiled code depends on)."""
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": _TEMPLATES}
+
+
+class _MountedSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, the cookie scoped to the app's mount path."""
+
+    def get_cookie_path(self, app: Flask) -> str:
+        return mount_path()
+
+
 def _redirect(location: str) -> Response:
     """A 303 to ``location``, as a Flask response."""
     return Response(status=303, headers={"Location": location})
@@ -613,74 +649,8 @@ def _score(score: float) -> str:
 # --- the server ----------------------------------------------------------------
 
 
-def lan_address() -> str:
-    """This machine's address on the local network, as phones would reach it.
-
-    No packet is sent: connecting a UDP socket only picks the outgoing
-    interface. Falls back to the host name's address, then loopback.
-    """
-    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        probe.connect(("192.0.2.1", 9))  # TEST-NET-1: routable-looking, never used
-        address = str(probe.getsockname()[0])
-        if not address.startswith("0."):
-            return address
-    except OSError:
-        pass
-    finally:
-        probe.close()
-    try:
-        return socket.gethostbyname(socket.gethostname())
-    except OSError:
-        return "127.0.0.1"
-
-
-def public_base_url(public_url: str, host: str, port: int) -> str:
-    """The address phones use: ``public_url`` when set, else this machine's LAN address."""
-    if public_url.strip():
-        return public_url.strip().rstrip("/")
-    if host in ("0.0.0.0", "", "::"):
-        host = lan_address()
-    return f"http://{host}:{port}"
-
-
-class _FairServer(TcpWSGIServer):
-    """Waitress's server with a cap on connections per client address.
-
-    One phone (or one hostile client) holding many idle connections cannot
-    take the connections every other member needs: past ``per_client`` open
-    connections from one address, new ones from it are closed at once.
-    """
-
-    per_client = 16
-    warned: dict[str, float]
-
-    def handle_accept(self) -> None:
-        try:
-            accepted = self.accept()
-        except OSError:
-            return
-        if accepted is None:
-            return
-        conn, addr = accepted
-        host = addr[0] if isinstance(addr, tuple) else str(addr)
-        channels: dict[int, Any] = self.active_channels  # type: ignore[assignment]
-        held = sum(1 for channel in list(channels.values())
-                   if isinstance(channel.addr, tuple) and channel.addr[0] == host)
-        if held >= self.per_client:
-            moment = time.monotonic()
-            if moment - self.warned.get(host, -60.0) >= 60:  # one line a minute, not a flood
-                self.warned[host] = moment
-                log.warning("refusing connections from %s: %d already open", host, held)
-            conn.close()
-            return
-        self.set_socket_options(conn)
-        socket_map: dict[int, Any] = self._map  # type: ignore[attr-defined]
-        self.channel_class(self, conn, self.fix_addr(addr), self.adj, map=socket_map)
-
-
-class FormServer:
-    """The web form served by waitress in a background thread, with a clean stop.
+class FormServer(AppServer):
+    """One store's web form served by waitress in a background thread, with a clean stop.
 
     ``port=0`` picks a free port. When ``forms.public_url`` is blank it is set
     from the address the server listens on, so form links work right away.
@@ -691,59 +661,14 @@ class FormServer:
     def __init__(self, forms: LocalForms, *, host: str = "127.0.0.1", port: int = 0,
                  language: str = "vi", clock: Callable[[], datetime] | None = None,
                  threads: int = 8, per_client: int = 16, idle_timeout: float = 10) -> None:
+        super().__init__(create_app(forms, language=language, clock=clock), host=host,
+                         port=port, language=language, threads=threads,
+                         per_client=per_client, idle_timeout=idle_timeout)
         self.forms = forms
-        self.host = host
-        self.port = port
-        self.threads = threads
-        self.language = language
-        self.per_client = per_client
-        self.idle_timeout = idle_timeout
-        self.app = create_app(forms, language=language, clock=clock)
-        self._server: _FairServer | None = None
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
 
-    @property
-    def base_url(self) -> str:
-        """The local address of the running server (loopback when listening everywhere)."""
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host
-        return f"http://{host}:{self.port}"
-
-    def start(self) -> str:
-        if self._thread is not None:
-            return self.base_url
-        try:
-            adjustments = Adjustments(
-                host=self.host, port=self.port, threads=self.threads,
-                max_request_body_size=MAX_BODY * 4, max_request_header_size=32 * 1024,
-                channel_timeout=self.idle_timeout, cleanup_interval=1,
-                connection_limit=1000, backlog=1024, expose_tracebacks=False,
-                ident="quiz", clear_untrusted_proxy_headers=True,
-            )
-            server = _FairServer(self.app, map={}, adj=adjustments)
-        except OSError as exc:
-            raise InputError(PORT_BUSY(self.language, host=self.host, port=self.port,
-                                       error=exc)) from exc
-        server.per_client = self.per_client
-        server.warned = {}
-        self._server = server
-        self.port = int(server.getsockname()[1])
+    def _bound(self, guessed_url: str) -> None:
         if not self.forms.public_url:
-            self.forms.public_url = public_base_url("", self.host, self.port)
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._serve, name="form-server", daemon=True)
-        self._thread.start()
-        log.info("form server listening on %s", self.base_url)
-        return self.base_url
-
-    def stop(self) -> None:
-        """Stop listening, let requests in flight finish (a few seconds at most), close."""
-        if self._thread is None:
-            return
-        self._stopping.set()
-        self._thread.join(timeout=15)
-        self._thread = None
-        self._server = None
+            self.forms.public_url = guessed_url
 
     def __enter__(self) -> FormServer:
         self.start()
@@ -751,24 +676,3 @@ class FormServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-    def _serve(self) -> None:
-        server = self._server
-        assert server is not None
-        # waitress's own loop internals (its type stubs leave them out).
-        socket_map: dict[int, Any] = server._map  # type: ignore[attr-defined]
-        channels: dict[int, Any] = server.active_channels  # type: ignore[assignment]
-        while not self._stopping.is_set():
-            wasyncore.loop(timeout=0.2, map=socket_map, use_poll=True, count=1)
-        wasyncore.dispatcher.close(server)  # stop accepting; the trigger stays for replies
-        drain_until = time.monotonic() + 5
-        while time.monotonic() < drain_until and any(
-            channel.requests or channel.total_outbufs_len
-            for channel in list(channels.values())
-        ):
-            wasyncore.loop(timeout=0.05, map=socket_map, use_poll=True, count=1)
-        server.task_dispatcher.shutdown(timeout=5)
-        for dispatcher in list(socket_map.values()):
-            dispatcher.close()
-        trigger: Any = server.trigger  # the stubs type it as a number; it is a dispatcher
-        trigger.close()

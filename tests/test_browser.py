@@ -275,3 +275,60 @@ def test_every_member_page_fits_a_phone(driver: Any, tmp_path: Path) -> None:
         assert "lúc 05/03/2026 08:03:25" in done["main"] and "điểm" not in done["main"]
         phone.shot("11-survey-received")
     forms.close_db()
+
+
+def test_a_member_answers_under_a_cell_path_on_a_phone(driver: Any, tmp_path: Path) -> None:
+    """Two cells on one server: from the committee's page a member opens her cell's round
+    and answers; every page and cookie stays under the cell's path. Screenshots kept."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from automation.webcells import CellDispatcher, CellServer, WebCell
+
+    clock = Clock()
+    long_tri = LocalForms(tmp_path / "a" / "quiz.forms.sqlite", public_url="", clock=clock)
+    binh_hoa = LocalForms(tmp_path / "b" / "quiz.forms.sqlite", public_url="", clock=clock)
+    site = CellDispatcher({
+        "chi-bo-truong-tieu-hoc-long-tri-a1": WebCell(long_tri,
+                                                     "Chi bộ Trường Tiểu học Long Trị A1"),
+        "chi-bo-ap-binh-hoa": WebCell(binh_hoa, "Chi bộ Ấp Bình Hòa"),
+    })
+    phone = Phone(driver, _shots_folder(tmp_path) / "cells")
+    with CellServer(site) as server:
+        ref = long_tri.build(spec(seconds_per_question=30, grace_seconds=60))
+        long_tri.open(ref.form_id, timedelta(seconds=2 * 30 + 60))
+        other = binh_hoa.build(spec(title="Thi trắc nghiệm tháng 3 (Ấp Bình Hòa)"))
+        binh_hoa.open(other.form_id, timedelta(minutes=2))
+
+        home = phone.go(server.base_url + "/", "cells")
+        assert home["main"].index("Ấp Bình Hòa") < home["main"].index("Long Trị A1")
+        phone.shot("01-committee-home")
+        phone.act(lambda: phone.click(f'a[href="/chi-bo-truong-tieu-hoc-long-tri-a1/f/'
+                                      f'{ref.form_id}"]'), "identify")
+        assert driver.current_url == ref.url
+        phone.shot("02-cell-identify")
+        Select(driver.find_element(By.ID, "who")).select_by_visible_text(MEMBERS[0])
+        phone.act(lambda: phone.click("button[type=submit]"), "quiz")
+        assert driver.current_url == ref.url  # the redirect stayed under the cell's path
+        phone.shot("03-cell-quiz")
+        clock.advance(seconds=15)
+        phone.choose({Q1.text: {"01-6-2022"}, Q2.text: {"Chỉ thị số 22", "Kết luận số 01"}})
+        received = phone.act(lambda: phone.click("#quiz button[type=submit]"), "received")
+        assert "Đã nhận bài của đồng chí lúc 08:00:15." in received["main"]
+        phone.shot("04-cell-received")
+        styled = driver.execute_script(
+            "return getComputedStyle(document.querySelector('.top')).backgroundColor")
+        assert styled == "rgb(179, 38, 30)"  # the style sheet came from under the path
+        assert {(c["name"], c["path"]) for c in driver.get_cookies()} == {
+            ("quiz_session", "/chi-bo-truong-tieu-hoc-long-tri-a1"),
+            ("quiz_device", "/chi-bo-truong-tieu-hoc-long-tri-a1")}
+
+        phone.go(other.url, "identify")  # the same phone in the other cell: a fresh start
+        assert "Đảng viên:" not in phone.state()["main"]
+        missing = phone.go(server.base_url + "/chi-bo-khong-co/f/" + ref.form_id, "not_found")
+        assert "Không tìm thấy kỳ thi" in missing["h1"]
+        phone.shot("05-unknown-cell")
+    [response] = long_tri.responses(ref.form_id)
+    assert response.respondent == MEMBERS[0]
+    long_tri.close_db()
+    binh_hoa.close_db()

@@ -389,17 +389,9 @@ def test_one_address_holding_its_connections_does_not_lock_members_out(
     ref = forms.build(spec())
     forms.open(ref.form_id, timedelta(minutes=2))
     with FormServer(forms, threads=2, per_client=8, idle_timeout=2) as server:
-        hogs = []
-        for _ in range(8):  # the most one address may hold, each sending a header slowly
-            hog = socket.create_connection(("127.0.0.1", server.port), timeout=5,
-                                           source_address=("127.0.0.2", 0))
-            hog.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
-            hogs.append(hog)
+        hogs = _hold(server.port, 8)  # the most one address may hold
         time.sleep(0.3)
-        extra = socket.create_connection(("127.0.0.1", server.port), timeout=5,
-                                         source_address=("127.0.0.2", 0))
-        extra.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-        assert _closed(extra)  # one too many from that address: closed at once
+        assert _closed(_hold(server.port, 1, b"\r\n")[0])  # one too many: closed at once
 
         member = MemberClient(server.base_url, timeout=5)
         began = time.monotonic()
@@ -435,6 +427,18 @@ def test_a_json_body_of_codes_is_never_kept_in_the_session(server: FormServer,
     assert Q2.text not in json.dumps(payload, ensure_ascii=False)
 
 
+def _hold(port: int, count: int, end: bytes = b"") -> list[socket.socket]:
+    """Connections from 127.0.0.2, each sending a request header slowly (``end``
+    completes it)."""
+    held = []
+    for _ in range(count):
+        connection = socket.create_connection(("127.0.0.1", port), timeout=5,
+                                              source_address=("127.0.0.2", 0))
+        connection.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n" + end)
+        held.append(connection)
+    return held
+
+
 def _closed(connection: socket.socket) -> bool:
     """Whether the server closed this connection (a reset counts: it had unread bytes)."""
     try:
@@ -459,3 +463,27 @@ def test_a_phone_used_for_years_keeps_a_small_session(server: FormServer,
     assert session is not None and len(session) < 1000
     assert phone.submit(MEMBERS[0] + " ", RIGHT, code=CODE).status == 200  # the newest works
     assert [r.code for r in forms.responses(refs[-1].form_id)] == [CODE]
+
+
+def test_a_client_leaving_before_its_400_page_is_no_error_in_the_log(
+        server: FormServer, forms: LocalForms, clock: Clock,
+        caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The client of a request waitress could not read is gone when the 400 page is
+    written (in real life a race: here the channel is marked disconnected just then)."""
+    from waitress.task import ErrorTask
+
+    written = ErrorTask.execute
+
+    def gone_meanwhile(task: ErrorTask) -> None:
+        task.channel.connected = False
+        written(task)
+
+    caplog.set_level(logging.INFO, logger="waitress")
+    monkeypatch.setattr(ErrorTask, "execute", gone_meanwhile)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as connection:
+        connection.sendall(b"GET /f/\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.5)
+    monkeypatch.undo()
+    assert "Client disconnected while serving" in caplog.text  # waitress saw it leave
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert MemberClient(server.base_url).open_form("/").status == 200
