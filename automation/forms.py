@@ -22,6 +22,7 @@ link tells members it is closed.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,6 +34,7 @@ from automation.ports import FormQuestion, FormRef, FormResponse, FormSpec, Form
 FORM_MIME = "application/vnd.google-apps.form"
 ROUND_KEY = "automationRound"
 OWNER_KEY = "automationOwner"
+_MAKING = threading.Lock()  # finding an unmarked form by its name, then marking it
 OPENED_KEY = "automationOpenedAt"
 CLOSED_KEY = "automationClosedAt"
 PAGE_SIZE = 5000  # responses.list maximum
@@ -97,42 +99,52 @@ class GoogleForms:
     def build(self, spec: FormSpec) -> FormRef:
         """The round's form, found or created, marked, filled and shared; not accepting yet."""
         forms = self.apis.service("forms").forms()
-        form_id, marked = self._find(spec)
+        form_id = self._find_marked(spec)
         if form_id is None:
-            title = _one_line(spec.title)
-            # Not retried here: if Google made the form but its answer was lost, the next
-            # build finds it by its title instead of making a second one.
-            created = dict(self.apis.execute(forms.create(
-                body={"info": {"title": title, "documentTitle": document_title(spec)}},
-                unpublished=True,
-            ), api="forms", retry=False))
-            form_id = str(created["formId"])
-        if not marked:
-            self._drive(self.apis.service("drive").files().update(
-                fileId=form_id, body={"appProperties": {ROUND_KEY: spec.round_id,
-                                                        OWNER_KEY: spec.owner}},
-                fields="id",
-            ), form_id)
+            # A committee's cells build the same joint round's form side by side, under
+            # one account and one Drive name: one at a time from finding an unmarked form
+            # by its name to marking it, or two cells would take the same one.
+            with _MAKING:
+                form_id = self._make(spec)
         form = self._forms(forms.get(formId=form_id), form_id)
         if not _published(form) and _shape(form) != _shape({"items": _items(spec)}):
             form = self._fill(form, spec)
         self._share_editors(form_id)
         return FormRef(form_id=form_id, url=str(form.get("responderUri", "")))
 
-    def _find(self, spec: FormSpec) -> tuple[str | None, bool]:
-        """(id, marked): the round's marked form, else an unmarked one with its exact title."""
-        files = self.apis.service("drive").files()
+    def _find_marked(self, spec: FormSpec) -> str | None:
+        """The round's form, marked with its round and spreadsheet."""
         marks = " and ".join(
             f"appProperties has {{ key={_quote(k)} and value={_quote(v)} }}"
             for k, v in ((ROUND_KEY, spec.round_id), (OWNER_KEY, spec.owner))
         )
-        found = self._list(files, f"{marks} and trashed = false")
-        if found:
-            return found[0]["id"], True
-        named = self._list(files, f"name = {_quote(document_title(spec))} and "
+        found = self._list(self.apis.service("drive").files(), f"{marks} and trashed = false")
+        return str(found[0]["id"]) if found else None
+
+    def _make(self, spec: FormSpec) -> str:
+        """An unmarked form with the round's exact Drive name (a build that stopped before
+        marking it), else a new one; then marked."""
+        drive = self.apis.service("drive").files()
+        named = self._list(drive, f"name = {_quote(document_title(spec))} and "
                                   f"mimeType = {_quote(FORM_MIME)} and trashed = false")
         unmarked = [f for f in named if ROUND_KEY not in (f.get("appProperties") or {})]
-        return (unmarked[0]["id"], False) if unmarked else (None, False)
+        if unmarked:
+            form_id = str(unmarked[0]["id"])
+        else:
+            # Not retried here: if Google made the form but its answer was lost, the next
+            # build finds it by its name instead of making a second one.
+            created = dict(self.apis.execute(self.apis.service("forms").forms().create(
+                body={"info": {"title": _one_line(spec.title),
+                               "documentTitle": document_title(spec)}},
+                unpublished=True,
+            ), api="forms", retry=False))
+            form_id = str(created["formId"])
+        self._drive(drive.update(
+            fileId=form_id, body={"appProperties": {ROUND_KEY: spec.round_id,
+                                                    OWNER_KEY: spec.owner}},
+            fields="id",
+        ), form_id)
+        return form_id
 
     def _list(self, files: Any, query: str) -> list[dict[str, Any]]:
         answer = self.apis.execute(files.list(

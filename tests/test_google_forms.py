@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -259,6 +261,28 @@ def test_a_form_created_by_a_crashed_run_is_adopted(setup: Any) -> None:
     assert len(fake.form(ref.form_id)["items"]) == 3
     other_round = forms.build(spec(round_id="2026-12"))
     assert other_round.form_id != ref.form_id and creates(fake) == 2
+
+
+def test_cells_building_one_joint_round_side_by_side_each_get_their_own_form(
+        setup: Any) -> None:
+    """A committee's cells build the same round (same name on Drive) at the same moment,
+    each through its own connection: never two cells in one form."""
+    fake, settings = setup
+    cells = [f"sheet-{n}" for n in range(8)]
+    connections = [forms_of(settings) for _ in cells]
+    start = threading.Barrier(len(cells))
+
+    def build(n: int) -> str:
+        start.wait()
+        return connections[n].build(replace(spec(round_id="2026-11-chung"),
+                                            owner=cells[n])).form_id
+
+    with ThreadPoolExecutor(len(cells)) as pool:
+        made = list(pool.map(build, range(len(cells))))
+    assert len(set(made)) == len(cells) == creates(fake)
+    for owner, form_id in zip(cells, made, strict=True):
+        assert fake.file(form_id)["appProperties"][OWNER_KEY] == owner
+        assert len(question_ids(fake, form_id)) == 3  # the roster and two questions, once
 
 
 def test_members_can_submit_only_while_the_form_is_open(setup: Any) -> None:
