@@ -5,11 +5,11 @@ Few calls, whatever the size: the spreadsheet's metadata is fetched once
 secretary's tabs is one ``spreadsheets.get`` of their grid data; service cells are one
 ``spreadsheets.batchUpdate`` of ``updateCells`` (growing the grid first when needed, in
 the same request); writing result tabs is one ``spreadsheets.batchUpdate`` (replace the
-tabs, format them, add the chart) plus one ``values.batchUpdate`` (split only beyond
-Google's request size).
+tabs, format them, fill them, add the chart), applied whole or not at all (split only
+beyond Google's request size).
 
 Values are read as the secretary sees them (``FORMATTED_VALUE``) and written as
-values, never parsed: text as ``stringValue`` or ``RAW``, so a member called
+values, never parsed: text as ``stringValue``, so a member called
 ``=HYPERLINK(...)`` stays text, never a formula; a date-time as a real date-time
 cell (a serial number in the configured zone with a date-time format).
 """
@@ -257,6 +257,7 @@ class GoogleSheet:
 
     def _replace(self, tabs: Sequence[SheetTab]) -> None:
         requests: list[dict[str, Any]] = []
+        values: list[dict[str, Any]] = []
         used = {int(p["sheetId"]) for p in self._sheets.values()}
         end = len(self._sheets)  # new tabs go last, in the order given
         for tab in tabs:
@@ -266,9 +267,10 @@ class GoogleSheet:
                 index = int(old.get("index", 0))
             else:
                 index, end = end, end + 1
-            requests += self._tab_requests(tab, _new_sheet_id(used), index)
-        self._apply(self.client.batch_update(self.id, {"requests": requests}))
-        self._write_values(self._tab_values(tabs))
+            sheet_id = _new_sheet_id(used)
+            requests += self._tab_requests(tab, sheet_id, index)
+            values += self._value_requests(tab, sheet_id)
+        self._send(requests, values)
 
     def add_tabs(self, tabs: Sequence[SheetTab]) -> list[str]:
         """Create the tabs that do not exist yet (in either language); never touch others."""
@@ -278,17 +280,33 @@ class GoogleSheet:
             return []
         used = {int(p["sheetId"]) for p in self._sheets.values()}
         requests: list[dict[str, Any]] = []
+        values: list[dict[str, Any]] = []
         for offset, tab in enumerate(missing):
-            requests += self._tab_requests(tab, _new_sheet_id(used), len(self._sheets) + offset)
+            sheet_id = _new_sheet_id(used)
+            requests += self._tab_requests(tab, sheet_id, len(self._sheets) + offset)
+            values += self._value_requests(tab, sheet_id)
         stray = self._stray_default_sheet()
         if stray is not None:  # after the new tabs: a spreadsheet keeps at least one
             requests.append({"deleteSheet": {"sheetId": self._sheets[stray]["sheetId"]}})
-        self._apply(self.client.batch_update(self.id, {"requests": requests}))
+        self._send(requests, values)
         if stray is not None:
             del self._sheets[stray]
             self._sheets = {t: {**p, "index": i} for i, (t, p) in enumerate(self._sheets.items())}
-        self._write_values(self._tab_values(missing))
         return [t.title for t in missing]
+
+    def _send(self, requests: list[dict[str, Any]], values: list[dict[str, Any]]) -> None:
+        """The tabs and their values in one ``batchUpdate``: Google applies it whole or not
+        at all, so a crash never leaves a tab made but empty. Split (the tabs first, then
+        their values) only beyond Google's request size."""
+        batch, size = requests, body_size(requests)
+        for request in values:
+            request_size = body_size(request)
+            if size + request_size > self.max_payload:
+                self._apply(self.client.batch_update(self.id, {"requests": batch}))
+                batch, size = [], 0
+            batch.append(request)
+            size += request_size
+        self._apply(self.client.batch_update(self.id, {"requests": batch}))
 
     def _stray_default_sheet(self) -> str | None:
         """The empty first sheet of a new spreadsheet ("Sheet1", sheet id 0), when it is the
@@ -463,13 +481,24 @@ class GoogleSheet:
         day = {"mdy": "mm/dd/yyyy", "ymd": "yyyy-mm-dd"}.get(self.date_order, "dd/mm/yyyy")
         return {"date": day, "time": "hh:mm:ss"}.get(kind, day + " hh:mm:ss")
 
-    def _tab_values(self, tabs: Sequence[SheetTab]) -> list[dict[str, Any]]:
-        data: list[dict[str, Any]] = []
-        for tab in tabs:
-            rows = [[self._raw(v) for v in row] for row in tab.rows]
-            for first, block in _blocks(rows, self.max_payload // 2):
-                data.append({"range": a1(tab.title, first + 1, 1), "values": block})
-        return data
+    def _value_requests(self, tab: SheetTab, sheet_id: int) -> list[dict[str, Any]]:
+        """``updateCells`` of the tab's values from A1 (dates as serial numbers, so they
+        sort; their formats come with the tab), in blocks under Google's request size."""
+        rows = [{"values": [self._value_cell(v) for v in row]} for row in tab.rows]
+        return [{"updateCells": {
+            "rows": block, "fields": "userEnteredValue",
+            "start": {"sheetId": sheet_id, "rowIndex": first, "columnIndex": 0},
+        }} for first, block in _blocks(rows, self.max_payload // 2)]
+
+    def _value_cell(self, value: Cell) -> dict[str, Any]:
+        raw = self._raw(value)
+        if raw == "":
+            return {}
+        if isinstance(raw, bool):
+            return {"userEnteredValue": {"boolValue": raw}}
+        if isinstance(raw, int | float):
+            return {"userEnteredValue": {"numberValue": raw}}
+        return {"userEnteredValue": {"stringValue": str(raw)}}
 
     def _raw(self, value: Cell) -> Any:
         """A result cell for RAW input: dates as serial numbers, so they sort."""
@@ -483,23 +512,6 @@ class GoogleSheet:
         if isinstance(value, time):
             return (value.hour * 3600 + value.minute * 60 + value.second) / 86400
         return value
-
-    def _write_values(self, data: list[dict[str, Any]]) -> None:
-        """One ``values.batchUpdate`` RAW, or a few when the payload exceeds Google's limit."""
-        batch: list[dict[str, Any]] = []
-        size = 0
-        for entry in data:
-            entry_size = body_size(entry)
-            if batch and size + entry_size > self.max_payload:
-                self._send_values(batch)
-                batch, size = [], 0
-            batch.append(entry)
-            size += entry_size
-        if batch:
-            self._send_values(batch)
-
-    def _send_values(self, data: list[dict[str, Any]]) -> None:
-        self.client.values_batch_update(self.id, {"valueInputOption": "RAW", "data": data})
 
 
 _ALIGN = {"left": "LEFT", "center": "CENTER", "right": "RIGHT"}
@@ -591,10 +603,10 @@ def _runs(numbers: Sequence[int]) -> Iterator[tuple[int, int]]:
         yield first, last
 
 
-def _blocks(rows: list[list[Any]], limit: int) -> Iterator[tuple[int, list[list[Any]]]]:
+def _blocks(rows: list[Any], limit: int) -> Iterator[tuple[int, list[Any]]]:
     """Consecutive row blocks whose JSON stays under ``limit`` bytes, with their first index."""
     start, size = 0, 0
-    block: list[list[Any]] = []
+    block: list[Any] = []
     for index, row in enumerate(rows):
         row_size = body_size(row) + 1
         if block and size + row_size > limit:

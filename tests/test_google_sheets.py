@@ -169,14 +169,15 @@ def result_tab(title: str, people: int) -> SheetTab:
     )
 
 
-def test_write_tabs_is_one_batch_update_plus_one_raw_values_write(setup: Any) -> None:
+def test_write_tabs_is_one_batch_update_with_the_values(setup: Any) -> None:
+    """Made, formatted and filled in one request: Google applies it whole or not at all,
+    so a crash (or a spent budget) never leaves a tab made but empty."""
     fake, settings, spreadsheet_id = setup
     sheet = open_sheet(settings)
     before = len(fake.requests())
     sheet.write_tabs([result_tab("Kết quả 2026-11", 30), result_tab("Bài làm 2026-11", 3)])
     calls = api_calls(fake, before)
-    assert len(calls) == 2
-    assert ":batchUpdate" in calls[0] and "values:batchUpdate" in calls[1]
+    assert calls == [f"POST /v4/spreadsheets/{spreadsheet_id}:batchUpdate"]
     values = fake.spreadsheet_values(spreadsheet_id, "Kết quả 2026-11")
     assert values[4][1] == '=HYPERLINK("x","0")'  # untrusted text stays text
     assert values[1][1] == "11/29/2026 19:30:00"  # a real date, in the sheet's (en_US) order
@@ -215,8 +216,8 @@ def test_a_large_write_is_split_under_the_payload_limit(setup: Any) -> None:
     sheet.max_payload = 4000
     before = len(fake.requests())
     sheet.write_tabs([result_tab("Kết quả 2026-11", 200)])
-    writes = [c for c in api_calls(fake, before) if "values:batchUpdate" in c]
-    assert len(writes) > 1
+    writes = api_calls(fake, before)
+    assert len(writes) > 1 and all(c.endswith(":batchUpdate") for c in writes)
     values = fake.spreadsheet_values(spreadsheet_id, "Kết quả 2026-11")
     assert len(values) == 204 and values[203][1] == "Người 199"
 
