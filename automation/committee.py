@@ -28,10 +28,10 @@ import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from automation.backends import Backend, forms_db, public_url
+from automation.backends import Backend, open_backend
 from automation.config import Settings
 from automation.engine import TickReport
 from automation.i18n import Text
@@ -44,6 +44,7 @@ from automation.layout import (
     Status,
     find_tab,
 )
+from automation.localforms import LocalForms
 from automation.model import Question, Round
 from automation.ports import BackendError, CellWrite, InputError, Spreadsheet
 from automation.registry import Registry, read_registry, status_writes
@@ -56,6 +57,12 @@ from automation.tick import JointPlan, Quiz
 log = logging.getLogger("automation")
 
 OK = Text("OK", "OK")
+WORKBOOK_MISSING = Text(
+    "Không có tệp bảng tính {file}. Sửa cột Bảng tính của chi bộ này, hoặc chạy "
+    "automation init --cell \"{cell}\" để tạo tệp mẫu.",
+    "The workbook {file} does not exist. Fix this cell's Spreadsheet column, or run "
+    "automation init --cell \"{cell}\" to create it.",
+)
 CELL_FAILED = Text("Lỗi: {error}", "Problem: {error}")
 CELL_PROBLEMS = Text("Cần sửa trong bảng tính của chi bộ: {first}{more}",
                      "To fix in the cell's spreadsheet: {first}{more}")
@@ -89,6 +96,7 @@ class CellRun:
     joint: dict[str, Round] = field(default_factory=dict)  # each joint round's state here
     ranked_now: set[str] = field(default_factory=set)  # joint rounds ranked in the last pass
     raw: dict[str, list[list[Cell]]] | None = None  # what its last tick read (and wrote)
+    deferred: bool = False  # a step of its last tick waits for the write budget
 
 
 class Committee:
@@ -111,7 +119,9 @@ class Committee:
         self.cells: dict[str, CellRun] = {}  # by the cell's location key
         self.registry: Registry | None = None
         self._stamped: datetime | None = None
+        self._filled: set[str] = set()  # joint results tabs seen holding their results
         self._lock = threading.Lock()
+        self.on_forms: Callable[[], None] | None = None  # told when a cell's forms open
 
     # --- the registry ----------------------------------------------------------------
 
@@ -171,9 +181,7 @@ class Committee:
         if self.settings.backend == "google":
             return replace(self.settings, registry="",
                            google=replace(self.settings.google, spreadsheet_id=entry.location))
-        base = self.settings.local.public_url.strip().rstrip("/")
-        local = replace(self.settings.local, workbook=Path(self.location(entry)),
-                        public_url=f"{base}/{entry.path}" if base else "")
+        local = replace(self.settings.local, workbook=Path(self.location(entry)))
         return replace(self.settings, registry="", local=local)
 
     # --- one pass ------------------------------------------------------------------
@@ -221,6 +229,7 @@ class Committee:
             return TickReport(failures=[f"{name}: {type(bug).__name__}: {bug}"])
         if cached is None:
             run.read_at, run.dirty = now, False
+        run.deferred = bool(outcome.deferred)
         run.raw, run.next_moment = quiz.raw, outcome.next_moment
         run.joint = dict(quiz.joint_rounds)
         run.ranked_now = {key for key in quiz.results_keys() if key in run.joint}
@@ -237,6 +246,7 @@ class Committee:
             changes=[replace(c, round_id=f"{name} · {c.round_id}") for c in outcome.changes],
             problems=[f"{name}: {p}" for p in outcome.problems],
             failures=[f"{name}: {f}" for f in outcome.failures],
+            deferred=[f"{name}: {d}" for d in outcome.deferred],
             next_moment=outcome.next_moment,
         )
 
@@ -247,18 +257,14 @@ class Committee:
             sheet = self.account.sheet(settings.google.spreadsheet_id, settings)
             return Backend(sheet, self.account.forms(settings),
                            owner=settings.google.spreadsheet_id)
-        from automation.localforms import LocalForms
-        from automation.workbook import LocalWorkbook
-
         workbook = settings.local.workbook
         if not workbook.exists():
-            from automation.workbook import NOT_FOUND
-
-            raise InputError(NOT_FOUND(self.language, file=workbook))
-        forms = LocalForms(forms_db(settings), public_url=public_url(settings),
-                           clock=self.clock, language=self.language)
-        return Backend(LocalWorkbook(workbook, language=self.language, lock_timeout=2.0),
-                       forms, owner=str(workbook.resolve()), qr_folder=workbook.parent)
+            raise InputError(WORKBOOK_MISSING(self.language, file=workbook,
+                                              cell=run.entry.name))
+        backend = open_backend(settings, clock=self.clock, cell_path=run.entry.path)
+        if self.on_forms is not None:
+            self.on_forms()
+        return backend
 
     # --- the joint rounds ----------------------------------------------------------
 
@@ -314,6 +320,8 @@ class Committee:
                 Status.RANKED, Status.MISSED, Status.ERROR)) for run, state in zip(
                     runs, states, strict=True))
             existing = JOINT_RESULTS.find(titles, round_.round_id)
+            if existing is not None and not self._holds_results(existing):
+                existing = None  # left empty by a crash between making it and filling it
             anew = any(key in run.ranked_now for run in runs)
             if not (anew or (existing is None and (done or now >= deadline + LAST_CALL))):
                 continue
@@ -321,11 +329,27 @@ class Committee:
                      zip(runs, states, strict=True)]
             tab = joint_results_tab(rank_joint(round_.round_id, parts, opens_at=round_.opens_at),
                                     language=self.language, tz=self.settings.tz)
-            tab.title = existing or tab.title
+            tab.title = JOINT_RESULTS.find(titles, round_.round_id) or tab.title
             try:
                 self.registry_sheet.write_tabs([tab])
+            except Deferred:
+                outcome.deferred.append(tab.title)
             except (InputError, BackendError) as failure:
                 outcome.failures.append(f"{tab.title}: {failure}")
+            else:
+                self._filled.add(tab.title)
+
+    def _holds_results(self, title: str) -> bool:
+        """Whether a joint results tab holds anything: read once a run, then remembered."""
+        if title not in self._filled:
+            try:
+                rows = self.registry_sheet.read([title]).get(title) or []
+            except (InputError, BackendError):
+                return True  # unreadable now: leave it be, and look again next pass
+            if not any(map(any, rows)):
+                return False
+            self._filled.add(title)
+        return True
 
     def _cell_part(self, run: CellRun, state: Round | None, round_: Round) -> CellResult:
         """A cell's part in a joint round: as ranked this pass, or read back from its tab."""
@@ -356,11 +380,18 @@ class Committee:
             return
         try:
             self.registry_sheet.update_cells(writes)
+        except Deferred:
+            return  # written at a later pass
         except (InputError, BackendError) as failure:
             log.warning("the registry's statuses cannot be written: %s", failure)
             return
         if stamp:
             self._stamped = now
+
+
+#: The writes a cell's step may take (a result tab, the ledger, a rating tab): a cell
+#: whose writes wait is taken up again when the budget has room for them.
+WRITES_PER_STEP = 3
 
 
 class CommitteeLoop:
@@ -375,47 +406,63 @@ class CommitteeLoop:
       time, and what it writes follows as the budget allows);
     * a cell is read again when it changed: its workbook's modification time, or
       on Google its Drive version (one Drive request for every cell at once);
-      a spreadsheet Drive cannot see is read again every few minutes;
+      a spreadsheet Drive cannot see (``drive.file`` sees only what this app made or
+      opened) is read every minute, or, when there are many, in turn within two thirds
+      of the read budget;
     * due cells are ticked side by side (threads), so a hundred forms of a joint
       round open within the same second.
     """
 
     def __init__(self, committee: Committee, clock: Callable[[], datetime], *,
                  reread: float = REGISTRY_EVERY, poll: float = 10.0,
-                 unseen_every: float = 300.0, workers: int = 100) -> None:
+                 unseen_every: float = 60.0, workers: int = 100,
+                 max_nap: float = 1.0) -> None:
         self.committee = committee
         self.clock = clock
         self.reread = timedelta(seconds=reread)
         self.poll = timedelta(seconds=poll)
         self.unseen_every = timedelta(seconds=unseen_every)
         self.workers = workers
+        self.max_nap = max_nap  # a clock set forward is noticed this soon
+        self.after_pass: Callable[[], None] | None = None  # e.g. the web form follows the cells
         self._registry_at: datetime | None = None
         self._polled_at: datetime | None = None
         self._chosen: dict[str, tuple[Question, ...]] = {}
-        self._unseen: set[str] = set()  # cells Drive cannot see
+        self._seen: set[str] = set()  # cells whose changes Drive reports
+        self._unseen: set[str] = set()  # cells Drive cannot see: read in turn, see _unseen_every
+        self.safety = timedelta(minutes=10)  # a cell Drive reports is read at least this often
+        self._waiting = False  # some cell's writes wait for the budget
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
             self.once()
             stop.wait(self.nap())
 
+    def forms(self) -> dict[str, tuple[str, LocalForms]]:
+        """Each local cell's forms store by its web path: (name, store)."""
+        return {run.entry.path: (run.entry.name, run.backend.forms)
+                for run in self.committee.cells.values()
+                if run.backend is not None and isinstance(run.backend.forms, LocalForms)}
+
     def once(self) -> TickReport:
         """One pass: the registry if due, changes polled, every cell that is due or changed."""
         committee = self.committee
         now = self.clock()
         outcome = TickReport()
-        if self._registry_at is None or now - self._registry_at >= self.reread:
+        if self._registry_at is None or now - self._registry_at >= self._registry_every():
             try:
                 registry = committee.load()
                 self._chosen = committee.choose(registry, now, outcome)
                 self._registry_at = now
+            except Deferred:
+                pass  # tried again at the next pass
             except (InputError, BackendError) as failure:
                 log.warning("the registry cannot be read: %s", failure)
                 self._registry_at = now  # tried again at the next re-read
                 if committee.registry is None:
                     return outcome
         self._poll(now)
-        due = [run for run in committee.cells.values() if self._wanted(run, now)]
+        due = self._due(now)
         if due:
             with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(due)))) as pool:
                 for report in pool.map(lambda run: self._tick(run, now), due):
@@ -423,18 +470,83 @@ class CommitteeLoop:
         if committee.registry is not None:
             committee.write_joint_results(committee.registry, now, outcome)
             committee.write_statuses(committee.registry, now)
+        if self.after_pass is not None:
+            self.after_pass()
         self._log(outcome)
         return outcome
 
-    def _wanted(self, run: CellRun, now: datetime) -> bool:
-        if run.next_moment is not None and now >= run.next_moment:
-            return True
+    def _due(self, now: datetime) -> list[CellRun]:
+        """The cells to tick this pass: every cell at a due moment (or with writes waiting,
+        once the budget has one), then the cells to read again (changed, never read, or
+        not read for a while), longest unread first, as many as the read budget has room
+        for: a burst of changes is read in turn, never starving a cell."""
+        acting, waiting, reading = [], [], []
+        for run in self.committee.cells.values():
+            if run.next_moment is not None and now >= run.next_moment:
+                acting.append(run)
+            elif run.deferred:
+                waiting.append(run)
+            elif self._stale(run, now):
+                reading.append(run)
+        waiting.sort(key=_longest_unread)
+        reading.sort(key=_longest_unread)
+        throttle = self.committee.throttle
+        if throttle is None:
+            return acting + waiting + reading
+        # A cell whose writes wait takes up a step again only with room for the step's
+        # writes (a few): a hundred cells each spending the one write left on a step they
+        # cannot finish would never move on.
+        writes = throttle.spare("sheets.write") // WRITES_PER_STEP
+        reads = throttle.spare("sheets.read") - len(acting)
+        return acting + waiting[:writes] + reading[:max(0, reads)]
+
+    def _stale(self, run: CellRun, now: datetime) -> bool:
+        """Changed (or never read); or, with no word of its changes (a workbook, or a
+        Sheet Drive cannot see), not read for a while."""
         if run.read_at is None or run.dirty:
-            return self._may_read()
-        every = self.unseen_every if run.entry.location in self._unseen else self.reread
+            return True
         if self.committee.account is None:
             every = self.reread  # a workbook costs no quota
-        return now - run.read_at >= every and self._may_read()
+        elif self._sees(run):
+            every = self.safety  # Drive says when it changes
+        else:
+            every = self._unseen_every()
+        return now - run.read_at >= every
+
+    def _unseen_every(self) -> timedelta:
+        """How often a Sheet Drive cannot see is read: every ``unseen_every`` (a minute),
+        or, with many such Sheets, as often as two thirds of the read budget allow them
+        all in turn (the rest is kept for due moments and changed cells)."""
+        throttle = self.committee.throttle
+        rate = throttle.rate("sheets.read") if throttle is not None else None
+        if not rate:
+            return self.unseen_every
+        share = rate * 2 / 3  # reads a minute
+        return max(self.unseen_every, timedelta(minutes=len(self._unseen) / share))
+
+    def _sees(self, run: CellRun) -> bool:
+        """Whether Drive can tell when the cell's Sheet changes (asked once per cell)."""
+        location = run.entry.location
+        if location not in self._seen and location not in self._unseen:
+            account = self.committee.account
+            assert account is not None
+            try:
+                version = account.version(location)
+            except BackendError:
+                return False  # asked again next time
+            (self._seen if version is not None else self._unseen).add(location)
+        return location in self._seen
+
+    def _registry_every(self) -> timedelta:
+        """The registry is read again every 30 s; on Google, when Drive reports its
+        changes, at least every 10 minutes (a change read at once by :meth:`_poll`)."""
+        account = self.committee.account
+        if account is None or not self._polled_at:
+            return self.reread
+        location = google_id(self.committee.settings.registry, self.committee.language)
+        if location not in self._seen and location not in self._unseen:
+            (self._seen if account.version(location) is not None else self._unseen).add(location)
+        return self.safety if location in self._seen else self.reread
 
     def _may_read(self) -> bool:
         throttle = self.committee.throttle
@@ -443,7 +555,8 @@ class CommitteeLoop:
     def _tick(self, run: CellRun, now: datetime) -> TickReport:
         """A cell's tick, from what it last read when this is only a due moment and the
         budget has no read for it now."""
-        due_only = run.next_moment is not None and now >= run.next_moment and not run.dirty
+        due = run.deferred or (run.next_moment is not None and now >= run.next_moment)
+        due_only = due and not run.dirty
         cached = run.raw if due_only and run.raw and not self._may_read() else None
         return self.committee.tick_cell(run, now, self._chosen, cached=cached)
 
@@ -469,15 +582,18 @@ class CommitteeLoop:
             version = changed.get(run.entry.location)
             if version is not None and version != run.version:
                 run.version, run.dirty = version, True
-        if committee.settings.registry in changed:
-            self._registry_at = None
+        if google_id(committee.settings.registry, committee.language) in changed:
+            self._registry_at = None  # read again at once
 
     def nap(self) -> float:
-        """Seconds until the next due moment of any cell, at most one."""
+        """Seconds until the next due moment of any cell (or the next poll), at most
+        ``max_nap``."""
         now = self.clock()
         moments = [run.next_moment for run in self.committee.cells.values()
                    if run.next_moment is not None]
-        wait = min([1.0, *((m - now).total_seconds() for m in moments)])
+        if self._polled_at is not None:
+            moments.append(self._polled_at + self.poll)
+        wait = min([self.max_nap, *((m - now).total_seconds() for m in moments)])
         return max(0.0, wait)
 
     def _log(self, outcome: TickReport) -> None:
@@ -487,6 +603,18 @@ class CommitteeLoop:
                      change.after.label(self.committee.language))
         for line in outcome.failures:
             log.warning("%s", line)
+        waiting = sum(run.deferred for run in self.committee.cells.values())
+        if bool(waiting) != self._waiting:  # said once when it starts, once when it ends
+            if waiting:
+                log.info("Sheets writes wait for the requests budget (%d cells); they follow "
+                         "as it allows, forms open and close on time", waiting)
+            else:
+                log.info("every cell's writes have caught up")
+            self._waiting = bool(waiting)
+
+
+def _longest_unread(run: CellRun) -> datetime:
+    return run.read_at or datetime.min.replace(tzinfo=UTC)
 
 
 def _mtime(path: Path) -> str | None:

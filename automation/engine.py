@@ -17,7 +17,8 @@ Excel), the round follows its form's own state rather than being missed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -37,6 +38,7 @@ from automation.ports import (
     WorkbookLocked,
 )
 from automation.text import Cell
+from automation.throttle import Deferred
 
 log = logging.getLogger("automation")
 
@@ -95,6 +97,9 @@ class TickReport:
     changes: list[Change] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    #: Rounds whose step waits for the requests budget (a committee's service): no
+    #: problem, the step is taken again as soon as the budget allows.
+    deferred: list[str] = field(default_factory=list)
     #: The next moment a round's step falls due (the service wakes then); None: none known.
     next_moment: datetime | None = None
 
@@ -103,10 +108,20 @@ class TickReport:
         if moment is not None and (self.next_moment is None or moment < self.next_moment):
             self.next_moment = moment
 
+    @contextmanager
+    def budget_permitting(self, what: str) -> Iterator[None]:
+        """A part of the tick that may wait for the requests budget: when it must, it is
+        noted as deferred (taken up again soon) and the rest of the tick goes on."""
+        try:
+            yield
+        except Deferred:
+            self.deferred.append(what)
+
     def merge(self, other: TickReport) -> None:
         self.changes += other.changes
         self.problems += other.problems
         self.failures += other.failures
+        self.deferred += other.deferred
         self.expect(other.next_moment)
 
 
@@ -238,8 +253,11 @@ class RoundLife:
         outcome = TickReport()
         self.moved = []
         for round_ in rounds:
+            waiting = len(outcome.deferred)
             moved = self.advance(round_, now, outcome)
             self.moved.append(moved)
+            if len(outcome.deferred) > waiting:
+                continue  # taken up again when the budget allows, not at a moment
             outcome.expect(next_moment(moved, now, prepare_ahead=self.practice.prepare_ahead,
                                        grace=self.practice.grace))
         return outcome
@@ -266,6 +284,9 @@ class RoundLife:
             except (StepProblem, InputError) as problem:  # the secretary (or admin) must fix it
                 round_ = self.record_problem(round_, str(problem))
                 outcome.problems.append(f"{label}: {problem}")
+                break
+            except Deferred:  # what was done outside stands; its record follows
+                outcome.deferred.append(label)
                 break
             except BackendError as failure:
                 round_ = self.record_problem(round_, OUTSIDE_FAILURE(self.language, error=failure))
@@ -375,9 +396,10 @@ class RoundLife:
             self.sheet.write(self.sheet.cells(
                 self.practice.ledger, round_.row,
                 {"status": self.practice.status_word(Status.ERROR), "note": message}))
-        except BackendError as failure:
-            log.error("%s: could not record the problem in the sheet: %s",
-                      self.practice.label(round_), failure)
+        except BackendError as failure:  # noted again next tick
+            log.log(logging.DEBUG if isinstance(failure, Deferred) else logging.ERROR,
+                    "%s: could not record the problem in the sheet: %s",
+                    self.practice.label(round_), failure)
             return round_
         return replace(round_, status=Status.ERROR, note=message)
 

@@ -49,7 +49,7 @@ from gspread.http_client import HTTPClient
 
 from automation.i18n import Text
 from automation.ports import BackendError, InputError
-from automation.throttle import Throttle, kind_of
+from automation.throttle import Deferred, Throttle, kind_of
 
 Sleep = Callable[[float], None]
 
@@ -493,7 +493,8 @@ class GoogleHTTPClient(HTTPClient):
             info = error_info(exc.response.status_code, exc.response.content)
             if throttle is not None and kind and info.status == 429:
                 throttle.refused(kind)  # every cell slows down, none retries on its own
-                raise translate(info, self.context, api="sheets", what=self.what) from None
+                raise Deferred(f"{kind}: Google asks to slow down; tried again after a "
+                               "pause") from None
             raise HttpFailure(info) from None
         if throttle is not None and kind:
             throttle.answered(kind)

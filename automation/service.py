@@ -115,9 +115,11 @@ def run_committee(
     clock: Callable[[], datetime] = now_utc,
     stop: threading.Event | None = None,
     throttle: Throttle | None = None,
+    reread: float = REREAD_SECONDS,
 ) -> int:
     """A committee's service: every cell of the registry (``automation run`` with
-    ``registry`` set), within one request budget on Google."""
+    ``registry`` set), within one request budget on Google; the registry and each
+    cell are read again at least every ``reread`` seconds."""
     from automation.committee import Committee, CommitteeLoop
 
     stop = stop or threading.Event()
@@ -125,13 +127,14 @@ def run_committee(
     if throttle is None and settings.backend == "google":
         throttle = Throttle(clock)
     committee = Committee(settings, clock=clock, throttle=throttle)
+    loop = CommitteeLoop(committee, clock, reread=reread)
     server = None
     if settings.backend == "local":
-        server = _committee_form_server(committee, settings, clock)
+        server = _committee_form_server(loop, settings, clock)
     log.info("committee service started: %s", committee.registry_sheet.location())
     try:
         with exclusive(lock_path(settings.registry, settings.language), settings.language):
-            CommitteeLoop(committee, clock).run(stop)
+            loop.run(stop)
     except AlreadyRunning:
         log.error("another service runs this registry on this machine")
         return 0
@@ -142,10 +145,27 @@ def run_committee(
     return 0
 
 
-def _committee_form_server(committee: Any, settings: Settings, clock: Callable[[], datetime]
+def _committee_form_server(loop: Any, settings: Settings, clock: Callable[[], datetime]
                            ) -> Any:
-    """One web form for every cell, each under its own path (filled in as cells come)."""
-    return None
+    """One web form for every cell, each under its own path: the cells served follow the
+    registry (a cell added or switched off answers, or stops answering, at once)."""
+    from automation.backends import public_url
+    from automation.webcells import CellDispatcher, CellServer, WebCell
+
+    site = CellDispatcher(language=settings.language, clock=clock,
+                          public_url=settings.local.public_url.strip()
+                          or public_url(settings))
+    server = CellServer(site, host=settings.local.host, port=settings.local.port)
+    server.start()
+
+    def follow() -> None:
+        site.update({path: WebCell(forms, name) for path, (name, forms) in
+                     loop.forms().items()})
+
+    loop.committee.on_forms = follow
+    loop.after_pass = follow
+    log.info("web forms of every cell: %s/<chi-bo>/", site.public_url)
+    return server
 
 
 def tick_once(backend: Backend, settings: Settings, clock: Callable[[], datetime],

@@ -2,8 +2,8 @@
 
 Google counts Sheets requests per user per minute (60 reads and 60 writes),
 so a committee's hundred cells share one quota. A :class:`Throttle` keeps
-each kind of request within its own rate (half the quota by default), as
-token buckets refilled by the clock it is given, and a ``429`` answer pauses
+each kind of request within its own rate (at most half the quota in any
+minute), as token buckets refilled by the clock it is given, and a ``429`` answer pauses
 that kind of request for every cell at once instead of each retrying on its
 own. It never sleeps: a request with no token left is :class:`Deferred`, and
 the service takes that cell up again when the budget allows (a deferred step
@@ -19,10 +19,11 @@ from datetime import datetime, timedelta
 
 from automation.ports import BackendError
 
-#: Half of Google's per-user quota for each kind (requests per minute).
-DEFAULT_RATES = {"sheets.read": 30.0, "sheets.write": 30.0}
-#: How many requests of a kind may go at once before the rate applies.
-DEFAULT_BURST = 10.0
+#: Requests a minute of each kind, and how many may go at once before the rate applies:
+#: together at most 30 in any minute (the burst saved up, then the rate), half of
+#: Google's per-user quota.
+DEFAULT_RATES = {"sheets.read": 25.0, "sheets.write": 25.0}
+DEFAULT_BURST = 5.0
 #: The first pause after a 429, doubled at each 429 in a row (capped).
 PAUSE = timedelta(seconds=10)
 MAX_PAUSE = timedelta(minutes=2)
@@ -90,6 +91,24 @@ class Throttle:
                 return False
             bucket.refill(now)
             return bucket.tokens >= 1
+
+    def spare(self, kind: str) -> int:
+        """How many requests of ``kind`` would go now (nothing is spent); a large number
+        for a kind without a budget."""
+        bucket = self._buckets.get(kind)
+        if bucket is None:
+            return 1 << 30
+        with self._lock:
+            now = self.clock()
+            if bucket.paused_until is not None and now < bucket.paused_until:
+                return 0
+            bucket.refill(now)
+            return int(bucket.tokens)
+
+    def rate(self, kind: str) -> float | None:
+        """Requests of ``kind`` allowed a minute (None: no budget for that kind)."""
+        bucket = self._buckets.get(kind)
+        return bucket.rate if bucket is not None else None
 
     def refused(self, kind: str) -> None:
         """Google answered 429: every cell waits, longer at each 429 in a row."""

@@ -143,18 +143,20 @@ class Quiz:
                                         if p.row is None])
         outcome = TickReport()
         place = bank.places[SCHEDULE.key]
-        note_defective_rows(self._view, SCHEDULE, [
-            (p.row, f"{p.column}: {p.message}" if p.column else p.message)
-            for p in bank.problems
-            if p.tab == place.title and p.row is not None and p.row > place.header_row
-        ], outcome)
+        with outcome.budget_permitting(place.title):
+            note_defective_rows(self._view, SCHEDULE, [
+                (p.row, f"{p.column}: {p.message}" if p.column else p.message)
+                for p in bank.problems
+                if p.tab == place.title and p.row is not None and p.row > place.header_row
+            ], outcome)
         outcome.merge(self._engine().run(bank.rounds, now))
         if self.joint is not None:
             self._joint_rounds(bank, now, outcome)
         ranked = {bank.round(c.round_id) for c in outcome.changes if c.after is Status.RANKED}
         years = {r.opens_at.astimezone(self.settings.tz).year for r in ranked if r is not None}
         assert self.rating is not None
-        self.rating.tick(now, outcome, years=years)
+        with outcome.budget_permitting("6 tốt"):
+            self.rating.tick(now, outcome, years=years)
         return outcome
 
     def _joint_rounds(self, bank: Bank, now: datetime, outcome: TickReport) -> None:
@@ -168,25 +170,36 @@ class Quiz:
             if not self.joint.rounds:
                 return
             made = joint_ledger_tab((), self.language, tz=settings.tz)
-            self.sheet.add_tabs([made])
-            title = made.title
+            with outcome.budget_permitting(made.title):
+                self.sheet.add_tabs([made])
+                title = made.title
+            if title is None:
+                return
         plan = plan_joint_ledger(rows, self.joint.rounds, self.language, tz=settings.tz,
                                  quiz=settings.quiz, title=title,
                                  date_order=self.sheet.date_order,
                                  title_limit=self.sheet.title_limit)
+        rounds = plan.rounds
         if plan.writes:
-            self._view.write(plan.writes)
+            waiting = len(outcome.deferred)
+            with outcome.budget_permitting(title):
+                self._view.write(plan.writes)
+            if len(outcome.deferred) > waiting:
+                # The ledger is not in step yet: only rounds whose forms exist go on (they
+                # open and close on time); the others wait for their rows to be written.
+                rounds = [r for r in rounds if r.form_id]
         self._view.know(JOINT_ROUNDS, plan.place)
-        note_defective_rows(self._view, JOINT_ROUNDS, [
-            (p.row, f"{p.column}: {p.message}" if p.column else p.message)
-            for p in plan.problems if p.row is not None], outcome)
+        with outcome.budget_permitting(title):
+            note_defective_rows(self._view, JOINT_ROUNDS, [
+                (p.row, f"{p.column}: {p.message}" if p.column else p.message)
+                for p in plan.problems if p.row is not None], outcome)
         outcome.problems += [p.describe(self.language) for p in
                              clashes(bank.rounds, self.joint.rounds, self.language)]
         joint = QuizRounds(self._view, self.forms, settings, bank, owner=self.owner,
                            ledger=JOINT_ROUNDS, chosen=self.joint.chosen)
         joint.results = self.results
         life = RoundLife(self._view, self.forms, settings, joint, on_link=self.on_link)
-        outcome.merge(life.run(plan.rounds, now))
+        outcome.merge(life.run(rounds, now))
         self.joint_rounds = {normalize(r.round_id): r for r in life.moved}
 
     def results_keys(self) -> set[str]:

@@ -69,9 +69,10 @@ class Committee:
 
     def statuses(self) -> dict[str, str]:
         rows = self.registry_grid("Chi bộ")
-        header = rows[0]
-        return {r[0]: r[header.index("Trạng thái")] if len(r) > header.index("Trạng thái")
-                else "" for r in rows[1:] if r and r[0]}
+        if "Trạng thái" not in rows[0]:
+            return {}
+        at = rows[0].index("Trạng thái")
+        return {r[0]: r[at] if len(r) > at else "" for r in rows[1:] if r and r[0]}
 
 
 def joint_rounds(cell: CellBase) -> dict[str, dict[str, str]]:
@@ -185,3 +186,10 @@ class GoogleCommittee(Committee):
         form_id = joint_rounds(cell)[round_id]["form_id"]
         cell.answer_form(form_id, member, wrong=wrong, at=at, key_from=self.registry_id)
 
+
+
+def new_committee(request: Any, folder: Path) -> Committee:
+    """A committee on the backend of ``request.param`` ("local" or "google": the fake)."""
+    if request.param == "google":
+        return GoogleCommittee(request.getfixturevalue("fake_google"), folder)
+    return LocalCommittee(folder / "committee")

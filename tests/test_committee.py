@@ -9,15 +9,29 @@ member ranked together, the broken cell named.
 
 from __future__ import annotations
 
+import socket
+import threading
+import urllib.error
+import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from automation import config
+from automation.registrycells import cell_path
 from automation.report import plain_name
-from tests.committeecell import Committee, GoogleCommittee, LocalCommittee, joint_rounds
+from automation.service import run_committee
+from tests.committeecell import (
+    Committee,
+    GoogleCommittee,
+    LocalCommittee,
+    joint_rounds,
+    new_committee,
+)
 from tests.googlecell import GoogleCell
 from tests.localcell import local, question_rows
+from tests.test_service import wait_for
 
 OPENS = local("10/03/2023 14:00")
 DEADLINE = OPENS + timedelta(seconds=5 * 30 + 60)  # 5 questions × 30 s + 60 s of grace
@@ -29,11 +43,7 @@ MEMBERS = {A: ["Nguyễn Văn An", "Trần Thị Bình"], B: ["Lê Văn Cường
 
 @pytest.fixture(params=["local", "google"])
 def committee(request: pytest.FixtureRequest, tmp_path: Path) -> Committee:
-    made: Committee
-    if request.param == "google":
-        made = GoogleCommittee(request.getfixturevalue("fake_google"), tmp_path)
-    else:
-        made = LocalCommittee(tmp_path / "committee")
+    made = new_committee(request, tmp_path)
     assert made.run("init") == 0, made.last_output
     cells = []
     for n, name in enumerate((A, B, C)):
@@ -98,3 +108,54 @@ def test_a_joint_round_in_every_cell_on_ticks_alone(committee: Committee) -> Non
     assert "3 / 4" in text  # 3 of the 4 members of the cells that held it took part
     # Idle ticks write nothing more.
     assert committee.tick(DEADLINE + timedelta(minutes=5)) == 3
+
+
+def test_cells_added_and_switched_off_while_the_service_runs(tmp_path: Path) -> None:
+    """The registry is read again within seconds: a new cell is served (its web path
+    answers, its status is written), a cell switched off stops being served."""
+    committee = LocalCommittee(tmp_path / "committee")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    text = committee.config_file.read_text(encoding="utf-8")
+    committee.config_file.write_text(text.replace(
+        'public_url = "http://quiz.local"', f'host = "127.0.0.1"\nport = {port}'),
+        encoding="utf-8")
+    committee.settings = config.load(committee.config_file)
+    assert committee.run("init") == 0
+    first = committee.add_cell(A, tmp_path / "a")
+    second = committee.add_cell(B, tmp_path / "b")
+    for cell, name in ((first, A), (second, B)):
+        cell.members(MEMBERS[name])
+    committee.cells_tab([(A, str(first.workbook), "")])
+    committee.joint_schedule([])
+    stop = threading.Event()
+    service = threading.Thread(target=run_committee, args=(committee.settings,),
+                               kwargs={"stop": stop, "reread": 0.5})
+    service.start()
+    try:
+        home = f"http://127.0.0.1:{port}"
+        path_a, path_b = cell_path(A), cell_path(B)
+        assert wait_for(lambda: committee.statuses().get(A) == "OK", 20), committee.statuses()
+        assert wait_for(lambda: status_of(f"{home}/{path_a}/") == 200)
+        assert status_of(f"{home}/{path_b}/") == 404
+
+        committee.cells_tab([(A, str(first.workbook), ""), (B, str(second.workbook), "")])
+        assert wait_for(lambda: committee.statuses().get(B) == "OK", 20), committee.statuses()
+        assert wait_for(lambda: status_of(f"{home}/{path_b}/") == 200)
+
+        committee.cells_tab([(A, str(first.workbook), "Tắt"), (B, str(second.workbook), "")])
+        assert wait_for(lambda: status_of(f"{home}/{path_a}/") == 404)
+        assert status_of(f"{home}/{path_b}/") == 200
+    finally:
+        stop.set()
+        service.join(20)
+    assert not service.is_alive()
+
+
+def status_of(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as reply:
+            return int(reply.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)

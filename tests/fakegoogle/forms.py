@@ -7,7 +7,7 @@ import copy
 import re
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from . import discovery, fields
@@ -605,7 +605,7 @@ def member_submit(state: State, form_id: str, body: Any) -> Json:
     if not isinstance(body, dict):
         raise bad_request("The body must be a JSON object")
     try:
-        response = submit(state, form_id, body, datetime.now(UTC))
+        response = submit(state, form_id, body, state.now())
     except ValueError as err:
         raise bad_request(f"Invalid submitTime: {err}") from None
     return {"responseId": response["responseId"],
@@ -623,7 +623,7 @@ def member_edit(state: State, form_id: str, response_id: str, body: Any) -> Json
         raise not_found()
     try:
         edited = {"respondentEmail": found.get("respondentEmail"), **body, "_edit": found}
-        response = submit(state, form_id, edited, datetime.now(UTC))
+        response = submit(state, form_id, edited, state.now())
     except ValueError as err:
         raise bad_request(f"Invalid submitTime: {err}") from None
     return {"responseId": response_id, "shown": confirmation(state.forms[form_id], response)}

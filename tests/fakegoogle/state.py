@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import os
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -83,11 +85,17 @@ class State:
     #: Workspace domains whose policy forbids sharing a file with "anyone"
     closed_domains: list[str] = field(default_factory=list)
     disabled_apis: list[str] = field(default_factory=list)
+    #: What "now" is for Drive's times (a benchmark's driven clock); not saved
+    clock: Callable[[], datetime] | None = field(default=None, repr=False, compare=False)
+
+    def now(self) -> datetime:
+        return self.clock() if self.clock is not None else datetime.now(UTC)
 
     # --- persistence -------------------------------------------------------------------------
 
     def to_json(self) -> Json:
-        return dataclasses.asdict(self)
+        return {f.name: copy.deepcopy(getattr(self, f.name)) for f in dataclasses.fields(self)
+                if f.name != "clock"}
 
     @classmethod
     def from_json(cls, data: Json) -> State:
@@ -117,7 +125,7 @@ class State:
         return token
 
     def add_file(self, owner: str, name: str, mime_type: str, file_id: str | None = None) -> Json:
-        now = rfc3339(datetime.now(UTC))
+        now = rfc3339(self.now())
         file_id = file_id or new_id()
         record: Json = {
             "kind": "drive#file",
@@ -184,7 +192,7 @@ class State:
         """A change to a file's content: Drive's modifiedTime and version move on."""
         record = self.files.get(file_id)
         if record is not None:
-            now = rfc3339(datetime.now(UTC))
+            now = rfc3339(self.now())
             if now <= record.get("modifiedTime", ""):  # two changes within a millisecond
                 later = parse_rfc3339(record["modifiedTime"]) + timedelta(milliseconds=1)
                 now = rfc3339(later)
