@@ -17,14 +17,13 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.fakegoogle import FakeGoogle
 from tests.googlecell import GoogleCell
 from tests.localcell import local, question_rows
 
@@ -124,14 +123,6 @@ def play(cell: GoogleCell, hold: Hold | None) -> bool:
 
 
 @pytest.fixture(scope="module")
-def fake_google_server() -> Iterator[FakeGoogle]:
-    """This module's own fake Google: the crash runs restore its state between runs."""
-    fake = FakeGoogle.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture(scope="module")
 def arranged(fake_google_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
     cell = GoogleCell(fake_google_server, tmp_path_factory.mktemp("crash"))
     cell.init()
@@ -163,6 +154,27 @@ def check_round(cell: GoogleCell, fake: Any, where: str) -> None:
     assert ranked == MEMBERS, f"{where}: {ranked}"
 
 
+def crash_at_every_call(fake: Any, snapshot: Any, calls: list[dict[str, Any]],
+                        play: Callable[[Hold | None], bool],
+                        check: Callable[[str], None]) -> list[str]:
+    """For every call in turn, a crash before it (and after it, for a write): the state
+    restored, the round played with the crash, then checked; the crash points covered."""
+    covered: list[str] = []
+    for n, call in enumerate(calls, start=1):
+        for after in [False] if call["method"] == "GET" else [False, True]:
+            restore(fake, snapshot)
+            hold = Hold(fake.app, n, after)
+            try:
+                reached = play(hold)
+            finally:
+                hold.remove()
+            where = f"crash {'after' if after else 'before'} call {n} ({hold.call})"
+            assert reached, f"{where}: the call was never made"
+            check(where)
+            covered.append(where)
+    return covered
+
+
 def test_a_crash_at_every_google_call_of_a_round_is_mended_by_a_restart(
     arranged: Any, fake_google_server: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -174,20 +186,8 @@ def test_a_crash_at_every_google_call_of_a_round_is_mended_by_a_restart(
     check_round(cell, fake, "without a crash")
     assert len(calls) >= 15, calls
 
-    covered: list[str] = []
-    for n, call in enumerate(calls, start=1):
-        moments = [False] if call["method"] == "GET" else [False, True]
-        for after in moments:
-            restore(fake, snapshot)
-            hold = Hold(fake.app, n, after)
-            try:
-                reached = play(cell, hold)
-            finally:
-                hold.remove()
-            where = f"crash {'after' if after else 'before'} call {n} ({hold.call})"
-            assert reached, f"{where}: the call was never made"
-            check_round(cell, fake, where)
-            covered.append(where)
+    covered = crash_at_every_call(fake, snapshot, calls, lambda hold: play(cell, hold),
+                                  lambda where: check_round(cell, fake, where))
     with capsys.disabled():  # the count belongs in every run's output, CI's included
         print(f"\ncrash points covered: {len(covered)} ({len(calls)} Google calls in a round)")
     assert len(covered) >= len(calls)

@@ -22,3 +22,14 @@ def fake_google() -> Iterator[FakeGoogle]:
         yield fake
     finally:
         fake.stop()
+
+
+@pytest.fixture(scope="module")
+def fake_google_server() -> Iterator[FakeGoogle]:
+    """A fake Google for this test module alone: its tests restore the state they need
+    (the crash tests: one arranged round, replayed once per crash point)."""
+    fake = FakeGoogle.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
