@@ -204,3 +204,25 @@ def test_rank_an_export_whose_dates_are_month_first(cell: LocalCell, tmp_path: P
     assert cell.run("rank", "2023-03", "--responses-csv", str(csv_file),
                     "--date-format", "tháng trước") == 1
     assert "“tháng trước”" in cell.last_output and "mdy" in cell.last_output
+
+
+def test_with_no_settings_file_a_command_says_which_settings_and_workbook_it_uses(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)  # the admin types init in the wrong folder
+    monkeypatch.delenv("AUTOMATION_CONFIG", raising=False)
+    assert main(["init"]) == 0
+    said = capsys.readouterr().err
+    assert "config/settings.toml" in said.replace("\\", "/") and "local" in said
+    assert "quiz.xlsx" in said and "--config" in said
+
+
+def test_config_is_read_before_or_after_the_command(cell: LocalCell,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["--config", str(cell.config_file), "status"]) == 0
+    before = capsys.readouterr()
+    assert main(["status", "--config", str(cell.config_file)]) == 0
+    after = capsys.readouterr()
+    assert "2023-03" in before.out and before.out == after.out
+    assert "No settings file" not in after.err and "Chưa có tệp cấu hình" not in after.err

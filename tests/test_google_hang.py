@@ -97,7 +97,9 @@ def test_every_command_stops_within_a_minute_naming_what_hung(
     settings = config(tmp_path / "cell", valid_token=valid_token)
     began = time.monotonic()
     running = {name: start(command, settings, silent.url) for name, command in (
-        ("check", ["check"]), ("tick", ["tick"]), ("doctor", ["doctor"]))}
+        ("check", ["check"]), ("tick", ["tick"]), ("doctor", ["doctor"]),
+        ("status", ["status"]), ("open", ["open", "2023-03"]), ("close", ["close", "2023-03"]),
+        ("rank", ["rank", "2023-03"]), ("init", ["init"]))}
     for name, process in running.items():
         out, _ = process.communicate(timeout=LIMIT_S + 30)
         text = out.decode("utf-8", "replace")

@@ -192,5 +192,8 @@ def test_every_command_in_every_state(copy_of: Any, command: str, state: str) ->
     assert status(cell) == AFTER.get((command, state), state), output
     if command == "status":
         assert "2023-03" in output and state in output
+    else:  # each message once (a status change was once printed twice)
+        lines = [line for line in output.splitlines() if line.strip()]
+        assert len(lines) == len(set(lines)), output
     if code == 1:  # input to fix: the message says what, in the cell's language
         assert output.strip()

@@ -352,6 +352,17 @@ def test_a_round_id_that_cannot_name_a_tab_is_an_error_to_fix_never_a_connection
     assert cell.rounds()["2023-03"]["status"] == "Đã chuẩn bị"  # the other round goes on
 
 
+@pytest.mark.parametrize("bad", ["2027\\04", "2027?04", "2027*04", "[2027-04]", "2027:04",
+                                 "Hội nghị " + "chuyên đề " * 12])
+def test_check_names_every_round_id_that_cannot_be_a_tab_title(cell: Cell, bad: str) -> None:
+    """Each character a tab title cannot hold, and an id too long for ``Kết quả <id>``
+    (31 characters in a workbook, 100 in a Google Sheet)."""
+    cell.schedule([FIVE, {"round": bad, "opens_at": "10/04/2027 14:00", "questions": 5}])
+    assert cell.run("check") == 1, cell.last_output
+    assert bad.strip()[:30] in cell.last_output and "Lịch thi" in cell.last_output, cell.last_output
+    assert "Traceback" not in cell.last_output
+
+
 def test_personal_codes_through_a_round(cell: Cell) -> None:
     """Rule 9: an impostor's guessed code is listed, never ranked, and codes never reach
     the Responses tab; the member's own answer still counts."""
