@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -60,16 +61,19 @@ def test_sign_in_stores_a_token_that_works_with_the_narrow_scopes(settings: Sett
     assert sheet.tab_titles() == ["Lịch thi"]
 
 
+@pytest.mark.parametrize("language", ["en", "vi"])
 @pytest.mark.parametrize("unticked", [auth.SCOPES[1], auth.SCOPES[0]])
 def test_a_box_left_unticked_is_named_and_nothing_is_written(
-    settings: Settings, unticked: str
+    settings: Settings, unticked: str, language: str
 ) -> None:
+    settings = replace(settings, language=language)
     with pytest.raises(InputError) as caught:
         auth.sign_in(settings, browser=Person(untick=(unticked,)), wait_seconds=20)
     message = str(caught.value)
-    assert auth.SCOPE_NAMES[unticked]("en") in message and "No token was saved" in message
+    saved = {"en": "No token was saved", "vi": "Không lưu token nào"}[language]
+    assert auth.SCOPE_NAMES[unticked](language) in message and saved in message, message
     other = next(s for s in auth.SCOPES if s != unticked)
-    assert auth.SCOPE_NAMES[other]("en") not in message  # only what is missing
+    assert auth.SCOPE_NAMES[other](language) not in message  # only what is missing
     assert not settings.google.credentials.exists()
 
 

@@ -154,3 +154,25 @@ def test_a_response_edited_after_the_deadline_is_listed_not_ranked(
     listed = cell.text("Kết quả 2023-03")
     assert "Trần Thị Bình" in listed and "Sửa bài sau hạn" in listed
     assert "10/03/2023 14:01:00" in listed  # the first submission's time, not the edit's
+
+
+def test_show_score_after_submit_in_the_settings_gives_a_graded_quiz_still_ranked_by_the_service(
+        fake_google: Any, tmp_path: Path) -> None:
+    cell = GoogleCell(fake_google, tmp_path, show_score_after_submit=True)
+    cell.init()
+    cell.questions(question_rows(12))
+    cell.members(MEMBERS[:3])
+    cell.schedule([{"round": "2023-03", "opens_at": "10/03/2023 14:00", "questions": 5}])
+    assert cell.tick(OPENS - timedelta(hours=2)) == 0, cell.last_output
+    form = fake_google.form(cell.rounds()["2023-03"]["form_id"])
+    assert form["settings"]["quizSettings"]["isQuiz"] is True  # what the setting costs
+    graded = [item for item in form["items"]
+              if item["questionItem"]["question"].get("grading")]
+    assert len(graded) == 5 and all(
+        item["questionItem"]["question"]["grading"]["correctAnswers"]["answers"]
+        for item in graded)
+    assert cell.tick(OPENS) == 0, cell.last_output
+    cell.answer("2023-03", "Trần Thị Bình", at=OPENS + timedelta(seconds=100))
+    cell.answer("2023-03", "Nguyễn Văn An", wrong=1, at=OPENS + timedelta(seconds=90))
+    assert cell.tick(DEADLINE) == 0, cell.last_output
+    assert cell.ranked("2023-03") == [(1, "Trần Thị Bình", 10.0), (2, "Nguyễn Văn An", 8.0)]
