@@ -27,7 +27,7 @@ from automation.layout import (
     Side,
 )
 from automation.model import Member
-from automation.ports import PageSetup, SheetTab, Validation
+from automation.ports import CellStyle, PageSetup, SheetTab, Validation
 from automation.rating import (
     Criteria,
     Criterion,
@@ -499,6 +499,10 @@ def year_tab(
     formats = {0: "0", 2: "0", **{3 + i: "0" for i in range(level_count)},
                first: "0.00", first + 1: "0", first + 2: "0", first + 3: "0.00"}
     widths = (*YEAR_WIDTHS[:3], *([YEAR_WIDTHS[3]] * level_count), *YEAR_WIDTHS[4:])
+    # Numbers stand at the right of their columns: so do their headings, or on paper a
+    # heading reads as the next column's.
+    numeric_heads = {(row, column + 1): CellStyle(bold=True, align="right")
+                     for row in (header_row - 1, header_row) for column in range(2, first + 4)}
     return SheetTab(
         title=RATING_YEAR.title(language, str(table.year)),
         rows=rows,
@@ -507,6 +511,7 @@ def year_tab(
         highlight_rows=frozenset(highlight),
         column_widths=widths,
         number_formats=formats,
+        cell_styles=numeric_heads,
         # One landscape A4 page across, the table's three header rows atop every page.
         page=PageSetup(landscape=True, repeat_rows=(header_row - 2, header_row),
                        footer=_PAGE_FOOTER(language)),
