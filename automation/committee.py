@@ -91,6 +91,7 @@ class CellRun:
     read_at: datetime | None = None
     version: str | None = None  # Drive's version, or the workbook's modification time
     dirty: bool = True  # changed since it was last read (or never read)
+    edited: bool = False  # changed by someone else than the service since it was last read
     verdict: str = ""  # for the registry's Trạng thái
     results: dict[str, CellResult] = field(default_factory=dict)  # joint rounds ranked here
     joint: dict[str, Round] = field(default_factory=dict)  # each joint round's state here
@@ -228,7 +229,7 @@ class Committee:
             run.verdict = CELL_FAILED(self.language, error=f"{type(bug).__name__}: {bug}")[:300]
             return TickReport(failures=[f"{name}: {type(bug).__name__}: {bug}"])
         if cached is None:
-            run.read_at, run.dirty = now, False
+            run.read_at, run.dirty, run.edited = now, False, False
         run.deferred = bool(outcome.deferred)
         run.raw, run.next_moment = quiz.raw, outcome.next_moment
         run.joint = dict(quiz.joint_rounds)
@@ -401,11 +402,12 @@ class CommitteeLoop:
 
     * the registry is read again every 30 seconds (cells added or switched off are
       taken up at once);
-    * a cell is ticked at each of its due moments, from what it last read when no
-      read is allowed now (acting never waits for the budget: a form opens on
-      time, and what it writes follows as the budget allows);
+    * a cell is ticked at each of its due moments, on Google from what it last read
+      (acting never waits for the budget: a form opens on time, and what it writes
+      follows as the budget allows);
     * a cell is read again when it changed: its workbook's modification time, or
-      on Google its Drive version (one Drive request for every cell at once);
+      on Google its Drive version (one Drive request for every cell at once), the
+      cells someone else edited first;
       a spreadsheet Drive cannot see (``drive.file`` sees only what this app made or
       opened) is read every minute, or, when there are many, in turn within two thirds
       of the read budget;
@@ -465,7 +467,7 @@ class CommitteeLoop:
         due = self._due(now)
         if due:
             with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(due)))) as pool:
-                for report in pool.map(lambda run: self._tick(run, now), due):
+                for report in pool.map(lambda job: self._tick(job[0], now, job[1]), due):
                     outcome.merge(report)
         if committee.registry is not None:
             committee.write_joint_results(committee.registry, now, outcome)
@@ -475,30 +477,54 @@ class CommitteeLoop:
         self._log(outcome)
         return outcome
 
-    def _due(self, now: datetime) -> list[CellRun]:
-        """The cells to tick this pass: every cell at a due moment (or with writes waiting,
-        once the budget has one), then the cells to read again (changed, never read, or
-        not read for a while), longest unread first, as many as the read budget has room
-        for: a burst of changes is read in turn, never starving a cell."""
-        acting, waiting, reading = [], [], []
+    def _due(self, now: datetime) -> list[tuple[CellRun, bool]]:
+        """The cells to tick this pass, each with whether it reads its sheet first.
+
+        Every cell at a due moment ticks, and, with room in the write budget for a
+        step's writes, the cells whose writes wait; on Google they act from what they
+        last read (kept in step with their own writes), so acting never waits for a
+        read. The reads the budget has room for go first to the cells that may hold a
+        secretary's edit (someone else edited it, never read, or a Sheet Drive cannot
+        see whose turn came), then to those changed only by the service's own writes
+        or not read for a while; longest unread first within each: a burst is read in
+        turn, never starving a cell, and the service's own writes never delay reading
+        a secretary's edit.
+        """
+        acting, waiting, stale = [], [], []
         for run in self.committee.cells.values():
             if run.next_moment is not None and now >= run.next_moment:
                 acting.append(run)
             elif run.deferred:
                 waiting.append(run)
-            elif self._stale(run, now):
-                reading.append(run)
-        waiting.sort(key=_longest_unread)
-        reading.sort(key=_longest_unread)
+            if self._stale(run, now):
+                stale.append(run)
         throttle = self.committee.throttle
-        if throttle is None:
-            return acting + waiting + reading
+        if throttle is None:  # a workbook costs no quota: read whatever ticks
+            ticking = acting + waiting
+            return [(run, True) for run in ticking + [r for r in stale if r not in ticking]]
         # A cell whose writes wait takes up a step again only with room for the step's
         # writes (a few): a hundred cells each spending the one write left on a step they
         # cannot finish would never move on.
-        writes = throttle.spare("sheets.write") // WRITES_PER_STEP
-        reads = throttle.spare("sheets.read") - len(acting)
-        return acting + waiting[:writes] + reading[:max(0, reads)]
+        waiting.sort(key=_longest_unread)
+        ticking = acting + waiting[:throttle.spare("sheets.write") // WRITES_PER_STEP]
+        fresh = {run.entry.location for run in ticking if run.raw is None}
+        reads = throttle.spare("sheets.read") - len(fresh)
+        stale.sort(key=lambda run: (not self._may_hold_an_edit(run), _longest_unread(run)))
+        for run in stale:
+            if reads <= 0:
+                break
+            if run.entry.location not in fresh:
+                fresh.add(run.entry.location)
+                reads -= 1
+        reading = [run for run in stale if run.entry.location in fresh and run not in ticking]
+        return [(run, run.entry.location in fresh) for run in ticking + reading]
+
+    def _may_hold_an_edit(self, run: CellRun) -> bool:
+        """Someone else edited it, or, on a Sheet Drive cannot see, its turn came: these
+        are read before the cells that changed only by the service's own writes."""
+        if run.edited or run.read_at is None:
+            return True
+        return self.committee.account is not None and not self._sees(run)
 
     def _stale(self, run: CellRun, now: datetime) -> bool:
         """Changed (or never read); or, with no word of its changes (a workbook, or a
@@ -548,16 +574,9 @@ class CommitteeLoop:
             (self._seen if account.version(location) is not None else self._unseen).add(location)
         return self.safety if location in self._seen else self.reread
 
-    def _may_read(self) -> bool:
-        throttle = self.committee.throttle
-        return throttle is None or throttle.available("sheets.read")
-
-    def _tick(self, run: CellRun, now: datetime) -> TickReport:
-        """A cell's tick, from what it last read when this is only a due moment and the
-        budget has no read for it now."""
-        due = run.deferred or (run.next_moment is not None and now >= run.next_moment)
-        due_only = due and not run.dirty
-        cached = run.raw if due_only and run.raw and not self._may_read() else None
+    def _tick(self, run: CellRun, now: datetime, fresh: bool) -> TickReport:
+        """A cell's tick: after reading its sheet, or from what it last read."""
+        cached = None if fresh or run.raw is None else run.raw
         return self.committee.tick_cell(run, now, self._chosen, cached=cached)
 
     def _poll(self, now: datetime) -> None:
@@ -567,7 +586,7 @@ class CommitteeLoop:
             for run in committee.cells.values():
                 stamp = _mtime(run.settings.local.workbook)
                 if stamp != run.version:
-                    run.version, run.dirty = stamp, True
+                    run.version, run.dirty, run.edited = stamp, True, True
             return
         if self._polled_at is not None and now - self._polled_at < self.poll:
             return
@@ -579,9 +598,13 @@ class CommitteeLoop:
             return
         self._polled_at = now
         for run in committee.cells.values():
-            version = changed.get(run.entry.location)
-            if version is not None and version != run.version:
-                run.version, run.dirty = version, True
+            edit = changed.get(run.entry.location)
+            if edit is not None and edit.version != run.version:
+                run.version, run.dirty = edit.version, True
+                # Someone else's edit is read first; the service's own writes are
+                # already in what it keeps (an edit just before one of them, in the
+                # same poll, is read in turn).
+                run.edited = run.edited or not edit.by_me
         if google_id(committee.settings.registry, committee.language) in changed:
             self._registry_at = None  # read again at once
 

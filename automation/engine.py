@@ -253,11 +253,10 @@ class RoundLife:
         outcome = TickReport()
         self.moved = []
         for round_ in rounds:
-            waiting = len(outcome.deferred)
             moved = self.advance(round_, now, outcome)
             self.moved.append(moved)
-            if len(outcome.deferred) > waiting:
-                continue  # taken up again when the budget allows, not at a moment
+            # A round whose record waits for the budget still wakes the service at its
+            # next moment: its form closes on time, followed from the form's own state.
             outcome.expect(next_moment(moved, now, prepare_ahead=self.practice.prepare_ahead,
                                        grace=self.practice.grace))
         return outcome
@@ -349,6 +348,9 @@ class RoundLife:
         self._followed.add(round_.round_id)
         try:
             self.write_state(followed, note=note)
+        except Deferred:
+            log.debug("%s: the schedule is written when the budget allows",
+                      self.practice.label(round_))
         except BackendError as failure:
             log.warning("%s: the schedule still cannot be written: %s",
                         self.practice.label(round_), failure)

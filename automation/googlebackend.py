@@ -12,7 +12,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import gspread
 from google.auth.credentials import Credentials
@@ -118,6 +118,13 @@ def connect(settings: Settings, *, clock: Callable[[], datetime] | None = None,
     return sheet, forms
 
 
+class Edit(NamedTuple):
+    """A spreadsheet's change as Drive reports it."""
+
+    version: str
+    by_me: bool  # the last edit was this account's own (the service's writes)
+
+
 class Account:
     """One Google sign-in for many spreadsheets: a committee's cells, under one account.
 
@@ -157,18 +164,20 @@ class Account:
             return None
         return str(answer.get("version", ""))
 
-    def changed_since(self, moment: datetime) -> dict[str, str]:
-        """Spreadsheets edited since ``moment`` (id → version), in one Drive request."""
+    def changed_since(self, moment: datetime) -> dict[str, Edit]:
+        """Spreadsheets edited since ``moment`` (id → its version, and whether this
+        account made the last edit), in one Drive request."""
         stamp = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
         query = (f"mimeType = 'application/vnd.google-apps.spreadsheet' and "
                  f"modifiedTime > '{stamp}' and trashed = false")
-        found: dict[str, str] = {}
+        found: dict[str, Edit] = {}
         token: str | None = None
         while True:
             answer = self.apis.execute(self.apis.service("drive").files().list(
                 q=query, spaces="drive", pageSize=1000, pageToken=token,
-                fields="nextPageToken,files(id,version)"), api="drive")
-            found.update({str(f["id"]): str(f.get("version", "")) for f in answer.get("files", [])})
+                fields="nextPageToken,files(id,version,lastModifyingUser(me))"), api="drive")
+            found.update({str(f["id"]): Edit(str(f.get("version", "")), bool(
+                (f.get("lastModifyingUser") or {}).get("me"))) for f in answer.get("files", [])})
             token = answer.get("nextPageToken")
             if not token:
                 return found

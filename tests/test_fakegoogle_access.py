@@ -4,6 +4,7 @@ and what Drive says about a file that Sheets edited."""
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -143,3 +144,39 @@ def test_a_sheets_edit_moves_the_files_modified_time_and_version(fake_google: Fa
     client.ok("POST", f"/v4/spreadsheets/{sheet_id}:batchUpdate", {"requests": [
         {"updateSpreadsheetProperties": {"properties": {"title": "Thi 2"}, "fields": "title"}}]})
     assert int(drive()["version"]) > int(after["version"])
+
+
+def test_drive_names_the_last_editor_and_whether_it_is_the_caller(fake_google: FakeGoogle) -> None:
+    """Drive's ``lastModifyingUser`` (its ``me`` as for ``owners``): a committee's
+    service tells a secretary's edit from its own writes by it."""
+    owner, other = Client(fake_google, OWNER), Client(fake_google, "admin@example.com")
+    sheet_id = fake_google.create_spreadsheet(OWNER, "Thi", {"Lịch thi": [["Kỳ thi"]]})
+    fake_google.share(sheet_id, "admin@example.com")
+
+    def last(client: Client) -> dict[str, Any]:
+        return dict(client.ok("GET", f"/drive/v3/files/{sheet_id}",
+                              params={"fields": "lastModifyingUser(me,emailAddress)"}))
+
+    assert last(owner) == {"lastModifyingUser": {"me": True, "emailAddress": OWNER}}
+    other.ok("PUT", f"/v4/spreadsheets/{sheet_id}/values/'Lịch thi'!A2",
+             {"values": [["2026-11"]]}, {"valueInputOption": "RAW"})
+    assert last(owner)["lastModifyingUser"] == {"me": False, "emailAddress": "admin@example.com"}
+    assert last(other)["lastModifyingUser"]["me"] is True
+
+
+def test_a_refresh_may_narrow_its_grant_never_widen_it(fake_google: FakeGoogle,
+                                                        tmp_path: Any) -> None:
+    """RFC 6749 §6: the scope of a refresh "MUST NOT include any scope not originally
+    granted"; omitted, it is the original grant."""
+    info = json.loads(fake_google.authorized_user_file(
+        tmp_path / "token.json", scopes=NARROW).read_text(encoding="utf-8"))
+    form = {"grant_type": "refresh_token", "refresh_token": info["refresh_token"],
+            "client_id": info["client_id"], "client_secret": info["client_secret"]}
+
+    def refresh(**more: str) -> requests.Response:
+        return requests.post(info["token_uri"], data={**form, **more}, timeout=10)
+
+    assert set(refresh().json()["scope"].split()) == set(NARROW)
+    assert refresh(scope=NARROW[0]).json()["scope"] == NARROW[0]
+    wider = refresh(scope=" ".join([*NARROW, SCOPE_PREFIX + "drive"]))
+    assert wider.status_code == 400 and wider.json()["error"] == "invalid_scope"

@@ -9,12 +9,13 @@ ever shows the secretary a ``Lỗi``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from automation import config
+from automation import config, googlebackend
 from automation.committee import Committee as Service
 from automation.committee import CommitteeLoop
 from automation.throttle import MAX_PAUSE, PAUSE, Deferred, Throttle, kind_of
@@ -164,3 +165,55 @@ def test_a_429_pauses_the_writes_without_a_problem_for_the_secretary(
         clock.now += timedelta(seconds=1)
         loop.once()
     assert set(statuses(committee).values()) == {"Đã chuẩn bị"}
+
+
+def test_forms_close_on_time_while_their_opening_still_waits_to_be_written(
+        committee: GoogleCommittee) -> None:
+    clock = Clock(START)
+    loop, throttle = service(committee, clock)
+    while any(s != "Đã chuẩn bị" for s in statuses(committee).values()):
+        loop.once()
+        clock.now += timedelta(seconds=5)
+        assert clock.now < OPENS - timedelta(minutes=30), statuses(committee)
+    clock.now = OPENS
+    deadline = OPENS + timedelta(seconds=5 * 30 + 60)  # 5 questions, 30 s, 60 s of grace
+    while clock.now <= deadline + timedelta(seconds=1):
+        spend(throttle, "sheets.write")  # not one write from the opening to the deadline
+        loop.once()
+        clock.now += timedelta(seconds=min(loop.nap(), 1.0))
+    assert set(statuses(committee).values()) == {"Đã chuẩn bị"}  # nothing written yet
+    for name, cell in committee.cells.items():
+        form_id = joint_rounds(cell)[ROUND]["form_id"]
+        state = committee.fake.form(form_id)["publishSettings"]["publishState"]
+        assert not state["isAcceptingResponses"], name
+        marks = committee.fake.file(form_id)["appProperties"]
+        closed = datetime.fromisoformat(marks["automationClosedAt"])
+        assert deadline <= closed <= deadline + timedelta(seconds=1), (name, closed)
+
+    while set(statuses(committee).values()) != {"Đã xếp hạng"}:  # the budget comes back
+        clock.now += timedelta(seconds=5)
+        loop.once()
+        assert clock.now < deadline + timedelta(minutes=5), statuses(committee)
+
+
+def test_a_secretarys_edit_is_read_before_cells_only_the_service_changed(
+        committee: GoogleCommittee, tmp_path: Path) -> None:
+    clock = Clock(START)
+    loop, throttle = service(committee, clock)
+    committee.fake.state.clock = clock  # Drive's modification times in the test's time
+    loop.once()  # every cell read; the service writes its tabs into both
+    second = committee.cells[CELLS[1]]
+    committee.fake.share(second.spreadsheet_id, "secretary@example.com")
+    token = committee.fake.authorized_user_file(tmp_path / "secretary.json")
+    her = googlebackend.gspread_client(
+        replace(second.settings, google=replace(second.settings.google, credentials=token)))
+    clock.now += timedelta(seconds=15)
+    her.open_by_key(second.spreadsheet_id).worksheet("Đảng viên").append_row(
+        ["Lê Văn Cường"], value_input_option="RAW")
+    spend(throttle, "sheets.read")
+    clock.now += timedelta(seconds=2.5)  # room for one read
+    loop.once()
+    runs = {run.entry.name: run for run in loop.committee.cells.values()}
+    assert runs[CELLS[0]].dirty and not runs[CELLS[0]].edited  # its last change: our own
+    assert runs[CELLS[1]].read_at == clock.now  # hers is read first
+    assert runs[CELLS[0]].read_at == START

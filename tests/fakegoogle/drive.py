@@ -50,8 +50,9 @@ def drive_error(code: int, message: str, reason: str, location: str | None = Non
 def _seen_by(record: Json, email: str) -> Json:
     """The file as the caller sees it: `owners[].me` says whether the caller owns it."""
     public = copy.deepcopy({k: v for k, v in record.items() if not k.startswith("_")})
-    for owner in public.get("owners", []):
-        owner["me"] = owner.get("emailAddress", "").lower() == email.lower()
+    for person in [*public.get("owners", []), public.get("lastModifyingUser") or {}]:
+        if person:
+            person["me"] = person.get("emailAddress", "").lower() == email.lower()
     return public
 
 
@@ -130,7 +131,7 @@ def update(call: Call) -> Json:
         call.state.spreadsheets[record["id"]]["properties"]["title"] = record["name"]
     if "name" in body and record["id"] in call.state.forms:
         call.state.forms[record["id"]]["info"]["documentTitle"] = record["name"]
-    call.state.touch(record["id"])
+    call.state.touch(record["id"], call.email)
     return _select(record, call, FILE_DEFAULT_FIELDS)
 
 

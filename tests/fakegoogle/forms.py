@@ -351,7 +351,7 @@ def batch_update(call: Call) -> Json:
         working["revisionId"] = f"{int(form['revisionId'], 16) + 1:08x}"
     form.clear()
     form.update(working)  # all requests succeeded: commit them together
-    call.state.touch(form["formId"])
+    call.state.touch(form["formId"], call.email)
     out: Json = {"writeControl": {"requiredRevisionId": form["revisionId"]}}
     if replies:
         out["replies"] = replies

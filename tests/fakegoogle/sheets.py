@@ -58,7 +58,7 @@ def values_update(call: Call) -> Json:
     result = write_values(call.state, ss, text, body, option)
     recalculate(call.state, ss)
     updated_data(call.state, ss, result, call.query)
-    call.state.touch(ss["spreadsheetId"])
+    call.state.touch(ss["spreadsheetId"], call.email)
     return result
 
 
@@ -97,7 +97,7 @@ def values_batch_update(call: Call) -> Json:
     out.update({k: v for k, v in totals.items() if v})
     if responses:
         out["responses"] = responses
-    call.state.touch(ss["spreadsheetId"])
+    call.state.touch(ss["spreadsheetId"], call.email)
     return out
 
 
@@ -130,7 +130,7 @@ def values_append(call: Call) -> Json:
     recalculate(call.state, ss)
     updated_data(call.state, ss, updates, call.query)
     out["updates"] = updates
-    call.state.touch(ss["spreadsheetId"])
+    call.state.touch(ss["spreadsheetId"], call.email)
     return out
 
 
@@ -139,7 +139,7 @@ def values_clear(call: Call) -> Json:
     box, _ = resolve(ss, call.path["range"])
     clear_box(call.state, ss, box)
     recalculate(call.state, ss)
-    call.state.touch(ss["spreadsheetId"])
+    call.state.touch(ss["spreadsheetId"], call.email)
     return {"spreadsheetId": ss["spreadsheetId"], "clearedRange": box.a1()}
 
 
@@ -149,7 +149,7 @@ def values_batch_clear(call: Call) -> Json:
     for box in boxes:
         clear_box(call.state, ss, box)
     recalculate(call.state, ss)
-    call.state.touch(ss["spreadsheetId"])
+    call.state.touch(ss["spreadsheetId"], call.email)
     out: Json = {"spreadsheetId": ss["spreadsheetId"]}
     if boxes:
         out["clearedRanges"] = [box.a1() for box in boxes]
@@ -330,7 +330,7 @@ def batch_update(call: Call) -> Json:
         _restore(call.state, sid, snapshot)
         raise
     recalculate(call.state, ss)
-    call.state.touch(sid)
+    call.state.touch(sid, call.email)
     out: Json = {"spreadsheetId": sid, "replies": replies}
     if body.get("includeSpreadsheetInResponse"):
         out["updatedSpreadsheet"] = _view(

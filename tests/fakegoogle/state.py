@@ -136,7 +136,8 @@ class State:
             "createdTime": now,
             "modifiedTime": now,
             "version": "1",
-            "owners": [{"kind": "drive#user", "emailAddress": owner, "me": False}],
+            "owners": [user(owner)],
+            "lastModifyingUser": user(owner),
             "permissions": [
                 {
                     "kind": "drive#permission",
@@ -188,10 +189,13 @@ class State:
         """drive.file: the files an app created, or that were opened with it."""
         return app in record.get("_apps", [])
 
-    def touch(self, file_id: str) -> None:
-        """A change to a file's content: Drive's modifiedTime and version move on."""
+    def touch(self, file_id: str, by: str = "") -> None:
+        """A change to a file's content by ``by``: Drive's modifiedTime and version move
+        on, and ``lastModifyingUser`` says who made it."""
         record = self.files.get(file_id)
         if record is not None:
+            if by:
+                record["lastModifyingUser"] = user(by)
             now = rfc3339(self.now())
             if now <= record.get("modifiedTime", ""):  # two changes within a millisecond
                 later = parse_rfc3339(record["modifiedTime"]) + timedelta(milliseconds=1)
@@ -271,3 +275,9 @@ class Call:
         if self.app:
             record.setdefault("_apps", []).append(self.app)
         return record
+
+
+def user(email: str) -> Json:
+    """A Drive ``User`` (``me`` is set per caller when the file is shown)."""
+    return {"kind": "drive#user", "displayName": email.split("@")[0], "emailAddress": email,
+            "me": False}
