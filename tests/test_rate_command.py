@@ -8,10 +8,28 @@ import openpyxl
 import pytest
 
 from automation.layout import MEMBERS as MEMBERS_TAB
+from tests.googlecell import GoogleCell
 from tests.localcell import LocalCell, local
 
 AN, BINH = "Nguyễn Văn An", "Trần Thị Bình"
+Cell = LocalCell | GoogleCell
 ALL = dict.fromkeys(("1", "2", "3", "4", "5", "6"), "Đạt")
+
+
+@pytest.fixture(params=["local", "google"])
+def any_cell(request: pytest.FixtureRequest, tmp_path: Path) -> Cell:
+    """``rate`` on either backend: init adds the article's criteria, the rating is on."""
+    cell: Cell
+    if request.param == "google":
+        cell = GoogleCell(request.getfixturevalue("fake_google"), tmp_path)
+        cell.init()
+    else:
+        cell = LocalCell(tmp_path)
+        assert cell.run("init") == 0
+    assert "Tiêu chí" in cell.titles()
+    cell.members([AN, BINH])
+    cell.schedule([])
+    return cell
 
 
 @pytest.fixture
@@ -24,7 +42,8 @@ def cell(tmp_path: Path) -> LocalCell:
     return cell
 
 
-def test_rate_a_month_makes_its_tab_and_prints_it(cell: LocalCell) -> None:
+def test_rate_a_month_makes_its_tab_and_prints_it(any_cell: Cell) -> None:
+    cell = any_cell
     assert cell.run("rate", "2027-03") == 0, cell.last_output
     assert "Đánh giá 2027-03" in cell.titles()
     rows = cell.grid("Đánh giá 2027-03")
@@ -38,7 +57,8 @@ def test_rate_a_month_makes_its_tab_and_prints_it(cell: LocalCell) -> None:
     assert any(line.startswith(BINH) and "83.33" in line and "Tốt" in line for line in lines)
 
 
-def test_rate_a_year_writes_the_proposal_and_prints_it(cell: LocalCell) -> None:
+def test_rate_a_year_writes_the_proposal_and_prints_it(any_cell: Cell) -> None:
+    cell = any_cell
     for month in range(1, 7):
         assert cell.run("rate", f"2027-{month:02d}") == 0
         cell.mark(f"Đánh giá 2027-{month:02d}", {AN: ALL, BINH: ALL, "Chi bộ": ALL})
