@@ -11,12 +11,19 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
-from automation import __version__, config, logs, report
+from automation import __version__, config, logs, registrycli, report
 from automation.backends import Backend, open_backend, open_spreadsheet
-from automation.bank import parse_datetime
+from automation.commandline import (
+    CREATED,
+    KEPT,
+    UsageError,
+    example_opening,
+    now_utc,
+    parse_now,
+)
 from automation.config import Settings
 from automation.filelock import AlreadyRunning, exclusive, lock_path
 from automation.i18n import Text, count
@@ -37,11 +44,6 @@ EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BACKEND = 0, 1, 2, 3
 NO_ROUND = Text(
     "Không có kỳ thi '{round}' trong trang Lịch thi. Các kỳ đang có: {known}.",
     "There is no round '{round}' in the Schedule tab. Rounds there: {known}.",
-)
-BAD_NOW = Text(
-    '--now {value!r}: {error}. Ví dụ: --now "10/03/2023 14:00" hoặc --now 2023-03-10T14:00+07:00.',
-    '--now {value!r}: {error}. For example --now "10/03/2023 14:00" or '
-    "--now 2023-03-10T14:00+07:00.",
 )
 BUSY = Text(
     "Một lần chạy khác đang làm việc với bảng tính này; lần này không làm gì.",
@@ -64,11 +66,6 @@ CLOSE_FIRST = Text(
     "Kỳ {round} đang mở. Hãy đóng trước: automation close {round}.",
     "Round {round} is open. Close it first: automation close {round}.",
 )
-CREATED = Text("Đã tạo: {tabs} trong {where}.", "Created: {tabs} in {where}.")
-KEPT = Text(
-    "Đã có sẵn, không ghi đè: {tabs} trong {where}.",
-    "Already there, left untouched: {tabs} in {where}.",
-)
 NEW_SPREADSHEET = Text(
     "Đã tạo bảng tính mới: {url}\nHãy ghi vào config/settings.toml, mục [google]:\n"
     'spreadsheet_id = "{id}"',
@@ -88,14 +85,6 @@ RATING_OFF = Text(
     "are left alone.",
 )
 RESULTS_WRITTEN = Text("Kết quả đã ghi vào {where}.", "Results written to {where}.")
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
-class UsageError(Exception):
-    """The command line itself is wrong (exit code 2); the message says how to write it."""
 
 
 # --- output for people -------------------------------------------------------
@@ -140,13 +129,6 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     if kept:
         print(KEPT(language, tabs=", ".join(kept), where=where))
     return EXIT_OK
-
-
-def example_opening(settings: Settings) -> datetime:
-    """The example round of a new workbook: the 10th of next month at 19:30, local wall time."""
-    today = now_utc().astimezone(settings.tz)
-    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
-    return datetime(year, month, 10, 19, 30)
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
@@ -430,17 +412,6 @@ def find_round(rounds: Sequence[Round], round_id: str, language: str) -> Round:
     raise InputError(NO_ROUND(language, round=round_id, known=known))
 
 
-def parse_now(value: str, settings: Settings) -> datetime:
-    """``--now``: a date and time in the configured zone (or with an offset); else usage."""
-    try:
-        moment = parse_datetime(value, settings.tz, "dmy")
-    except ValueError as exc:
-        raise UsageError(BAD_NOW(settings.language, value=value, error=exc)) from exc
-    if moment is None:
-        raise UsageError(BAD_NOW(settings.language, value=value, error="blank"))
-    return moment
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="automation",
@@ -521,9 +492,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(NO_CONFIG(language, file=path.resolve(), backend=settings.backend,
                             workbook=settings.local.workbook), file=sys.stderr)
         if settings.registry and args.command not in ("demo", "auth"):
-            from automation.registrycli import dispatch
-
-            return dispatch(args, settings, args.handler, print_tick)  # type: ignore[arg-type]
+            return registrycli.dispatch(args, settings, args.handler, print_tick,  # type: ignore[arg-type]
+                                        check=cmd_check)
         return int(args.handler(args, settings))
     except UsageError as usage:
         print(usage, file=sys.stderr)

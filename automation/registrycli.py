@@ -12,9 +12,9 @@ import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
+from automation.commandline import CREATED, KEPT, UsageError, example_opening, now_utc, parse_now
 from automation.committee import WORKBOOK_MISSING, Committee
 from automation.config import Settings
 from automation.filelock import exclusive, lock_path
@@ -49,10 +49,6 @@ JOINT_BY_HAND = Text(
 )
 REGISTRY_OK = Text("Bảng tính đăng ký không có lỗi: {cells}, {rounds}.",
                    "The registry has no problems: {cells}, {rounds}.")
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
 
 
 def find_cell(settings: Settings, name: str, *, must_exist: bool = True
@@ -105,8 +101,10 @@ def new_google_cell(settings: Settings, name: str) -> Settings | None:
 
 def dispatch(args: argparse.Namespace, settings: Settings,
              single: Callable[[argparse.Namespace, Settings], int],
-             print_tick: Callable[[object, Settings], int]) -> int:
-    """Run the command for the committee, or for one cell (``--cell``)."""
+             print_tick: Callable[[object, Settings], int], *,
+             check: Callable[[argparse.Namespace, Settings], int]) -> int:
+    """Run the command for the committee, or for one cell (``--cell``): ``single`` is the
+    cell's own command, ``check`` a cell's check (the committee's check runs it per cell)."""
     cell = getattr(args, "cell", None)
     if cell and args.command == "init" and settings.backend == "google":
         made = new_google_cell(settings, cell)
@@ -123,24 +121,23 @@ def dispatch(args: argparse.Namespace, settings: Settings,
             code = max(code, joint_status(committee, entry))
         return code
     command = args.command
-    handlers = {"init": init, "check": check, "status": status, "tick": tick}
+    handlers = {"init": init, "status": status}
     if command == "run":
         from automation.service import run_committee
 
         return run_committee(settings)
-    if command not in handlers:
-        from automation.cli import UsageError
-
+    if command not in (*handlers, "tick", "check"):
         raise UsageError(NEEDS_CELL(settings.language, command=command))
     if command == "tick":
         return tick(args, settings, print_tick)
-    return handlers[command](args, settings)  # type: ignore[operator]
+    if command == "check":
+        return check_all(args, settings, check)
+    return handlers[command](args, settings)
 
 
 def init(args: argparse.Namespace, settings: Settings) -> int:
     """The registry's tabs with examples (never overwriting); ``--cell`` inits a cell."""
     from automation.backends import open_spreadsheet
-    from automation.cli import CREATED, KEPT, example_opening
 
     language = settings.language
     registry = settings.registry
@@ -159,10 +156,9 @@ def init(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def check(args: argparse.Namespace, settings: Settings) -> int:
+def check_all(args: argparse.Namespace, settings: Settings,
+              cmd_check: Callable[[argparse.Namespace, Settings], int]) -> int:
     """The registry's problems, then every cell's (its name, then tab, row and column)."""
-    from automation.cli import cmd_check
-
     language = settings.language
     committee = Committee(settings, clock=now_utc)
     registry = committee.load()
@@ -213,8 +209,6 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
 def tick(args: argparse.Namespace, settings: Settings,
          print_tick: Callable[[object, Settings], int]) -> int:
     """One pass over the registry and every cell switched on."""
-    from automation.cli import parse_now
-
     now = parse_now(args.now, settings) if args.now else now_utc()
     committee = Committee(settings, clock=lambda: now)
     with exclusive(lock_path(settings.registry, settings.language), settings.language):
