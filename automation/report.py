@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import timedelta, tzinfo
 
 from automation import layout
-from automation.i18n import Text
+from automation.i18n import Text, count
 from automation.layout import RESULT_COLUMNS, Column
 from automation.model import Entry, QuestionStat, RoundResult, RoundScore, SeasonRow
 from automation.ports import CellStyle, ChartSpec, InputError, PageSetup, SheetTab
@@ -272,7 +272,7 @@ STATS_COLUMNS = (
     Column("top_wrong", "Phương án sai được chọn nhiều nhất", "Most chosen wrong option"),
     Column("source", "Nguồn", "Source"),
 )
-TOP_WRONG = Text('"{option}" ({count} người)', '"{option}" ({count} people)')
+TOP_WRONG = Text('"{option}" ({people})', '"{option}" ({people})')
 STATS_ALIGN = {0: "center", 1: "center", 3: "center", 4: "center", 5: "center"}
 
 
@@ -300,7 +300,8 @@ def stats_tab(
                 [at(row, places[c.key]) if c.key in places else None for c in STATS_COLUMNS]
             )
     for s in stats:
-        top_wrong = TOP_WRONG(language, option=s.top_wrong, count=s.top_wrong_count)
+        top_wrong = TOP_WRONG(language, option=s.top_wrong, people=count(
+            language, s.top_wrong_count, "người", "person", "people"))
         body.append(
             [
                 s.round_id,

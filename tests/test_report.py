@@ -594,7 +594,7 @@ def test_stats_tab_replaces_the_round_and_keeps_the_others_in_order() -> None:
     assert [(r[0], r[1]) for r in body] == [("2023-03", 1), ("2023-9", 1), ("2023-10", 1)]
     assert body[0][3:7] == [4, 4, 100.0, ""]
     assert body[1][2] == "kept as it was"
-    assert body[2][5:8] == [75.0, '"1945" (1 people)', "Kết luận số 01 của Bộ Chính trị"]
+    assert body[2][5:8] == [75.0, '"1945" (1 person)', "Kết luận số 01 của Bộ Chính trị"]
 
 
 def test_stats_rows_show_percent_and_the_wrong_option() -> None:
