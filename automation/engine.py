@@ -233,6 +233,11 @@ class Practice(Protocol):
         """Read the closed round's responses and write what comes of them (the RANK step)."""
         ...
 
+    def restated(self, round_: Round, opened_at: datetime) -> str | None:
+        """The form's rules again when it opened at ``opened_at`` (late: the deadline they
+        state moved); None when what the form says still holds."""
+        ...
+
 
 class RoundLife:
     """Moves one practice's rounds through their steps over one spreadsheet and forms service."""
@@ -317,6 +322,9 @@ class RoundLife:
             return done
         if step is Step.OPEN:
             opened = self.forms.open(round_.form_id, round_.time_allowed + self.practice.grace)
+            restated = self.practice.restated(round_, opened)
+            if restated is not None:
+                self.forms.restate(round_.form_id, restated)
             return self.record(round_, Step.OPEN, opened_at=opened, note="")
         if step is Step.CLOSE:
             closed = self.forms.close(round_.form_id)

@@ -223,6 +223,12 @@ class GoogleForms:
         self._share_responders(form_id)
         return self._first_time(form_id, OPENED_KEY, clear=CLOSED_KEY)
 
+    def restate(self, form_id: str, description: str) -> None:
+        """The form's description, again: the rules with the deadline it really has."""
+        self._forms(self.apis.service("forms").forms().batchUpdate(formId=form_id, body={
+            "requests": [{"updateFormInfo": {"info": {"description": description},
+                                             "updateMask": "description"}}]}), form_id)
+
     def close(self, form_id: str) -> datetime:
         """Published but not accepting, so the link says the form is closed."""
         self._publish(form_id, accepting=False)

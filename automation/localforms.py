@@ -357,6 +357,10 @@ class LocalForms:
                 )
         return first
 
+    def restate(self, form_id: str, description: str) -> None:
+        """Nothing to do: the member pages state the deadline from the opening itself."""
+        del form_id, description
+
     def close(self, form_id: str) -> datetime:
         """Stop accepting; closing a closed form keeps its first closing time, returned."""
         with self._write() as db:

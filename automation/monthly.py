@@ -282,6 +282,10 @@ class SelfAssessmentForms:
     def label(self, round_: Round) -> str:
         return SELF_TITLE(self.language, month=round_.round_id)
 
+    def restated(self, round_: Round, opened_at: datetime) -> None:
+        """The self-assessment states no deadline of the hour: nothing to say again."""
+        del round_, opened_at
+
     def status_word(self, status: Status) -> str:
         """A self-assessment is not ranked: its last status says the answers were written."""
         return WRITTEN(self.language) if status is Status.RANKED else status.label(self.language)

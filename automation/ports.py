@@ -295,6 +295,10 @@ class Forms(Protocol):
         """The form's own state: accepting or not, and since when."""
         ...
 
+    def restate(self, form_id: str, description: str) -> None:
+        """Say the form's rules again (it opened late: its deadline moved with it)."""
+        ...
+
     def responses(self, form_id: str) -> list[FormResponse]:
         """Every response received, in any order."""
         ...

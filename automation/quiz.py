@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from automation import report
 from automation.config import Settings
@@ -127,22 +127,33 @@ class QuizRounds:
                                           self.row_problems(MEMBERS))))
         return Prepared(self.form_spec(round_, questions), extra=used, note=warnings)
 
+    def _rules(self, round_: Round, count: int, deadline: datetime) -> str:
+        """The form's description: the round's rules and its deadline, in the cell's zone."""
+        return FORM_DESCRIPTION(
+            self.language,
+            round=round_.round_id,
+            count=count,
+            seconds=round_.seconds_per_question,
+            minutes=report.duration_text(round_.time_allowed),
+            deadline=deadline.astimezone(self.settings.tz).strftime("%d/%m/%Y %H:%M:%S"),
+        )
+
+    def restated(self, round_: Round, opened_at: datetime) -> str | None:
+        """A form opened late (the service was not running at ``Mở lúc``) has its deadline
+        from its opening: its description says that one, as the results tab will."""
+        if opened_at - round_.opens_at < timedelta(seconds=1):
+            return None
+        return self._rules(round_, round_.question_count,
+                           opened_at + round_.time_allowed + self.grace)
+
     def form_spec(self, round_: Round, questions: Sequence[Question]) -> FormSpec:
         quiz = self.settings.quiz
         bank = self.bank
-        deadline = planned_deadline(round_, quiz.grace).astimezone(self.settings.tz)
         return FormSpec(
             round_id=round_.round_id,
             owner=self.owner,
             title=FORM_TITLE(self.language, title=quiz.title, round=round_.round_id),
-            description=FORM_DESCRIPTION(
-                self.language,
-                round=round_.round_id,
-                count=len(questions),
-                seconds=round_.seconds_per_question,
-                minutes=report.duration_text(round_.time_allowed),
-                deadline=deadline.strftime("%d/%m/%Y %H:%M:%S"),
-            ),
+            description=self._rules(round_, len(questions), planned_deadline(round_, quiz.grace)),
             identity=quiz.identity,
             member_names=tuple(m.name for m in bank.members),
             member_emails=tuple(m.email for m in bank.members if m.email),

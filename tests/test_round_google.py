@@ -176,3 +176,19 @@ def test_show_score_after_submit_in_the_settings_gives_a_graded_quiz_still_ranke
     cell.answer("2023-03", "Nguyễn Văn An", wrong=1, at=OPENS + timedelta(seconds=90))
     assert cell.tick(DEADLINE) == 0, cell.last_output
     assert cell.ranked("2023-03") == [(1, "Trần Thị Bình", 10.0), (2, "Nguyễn Văn An", 8.0)]
+
+
+def test_a_form_opened_late_states_the_deadline_it_really_has(cell: GoogleCell,
+                                                              fake_google: Any) -> None:
+    """The service was not running at Mở lúc: the form opens 40 s late, its deadline moves
+    with its opening (rule 3), and the form's rules say that deadline, as the results do."""
+    assert cell.tick(OPENS - timedelta(hours=2)) == 0, cell.last_output
+    form_id = cell.rounds()["2023-03"]["form_id"]
+    assert "14:03:30" in fake_google.form(form_id)["info"]["description"]  # as planned
+    assert cell.tick(OPENS + timedelta(seconds=40)) == 0, cell.last_output
+    description = fake_google.form(form_id)["info"]["description"]
+    assert "Hạn nộp bài: 10/03/2023 14:04:10" in description, description
+    cell.answer("2023-03", "Trần Thị Bình", at=OPENS + timedelta(seconds=230))  # in time now
+    assert cell.tick(DEADLINE + timedelta(seconds=40)) == 0, cell.last_output
+    assert cell.ranked("2023-03") == [(1, "Trần Thị Bình", 10.0)]
+    assert "14:04:10" in cell.text("Kết quả 2023-03")
