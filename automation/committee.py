@@ -393,6 +393,8 @@ class Committee:
 #: The writes a cell's step may take (a result tab, the ledger, a rating tab): a cell
 #: whose writes wait is taken up again when the budget has room for them.
 WRITES_PER_STEP = 3
+#: How soon the registry is read again after the service's own write to it.
+REGISTRY_AFTER_OWN_WRITE = timedelta(minutes=1)
 
 
 class CommitteeLoop:
@@ -605,8 +607,13 @@ class CommitteeLoop:
                 # already in what it keeps (an edit just before one of them, in the
                 # same poll, is read in turn).
                 run.edited = run.edited or not edit.by_me
-        if google_id(committee.settings.registry, committee.language) in changed:
-            self._registry_at = None  # read again at once
+        edit = changed.get(google_id(committee.settings.registry, committee.language))
+        if edit is not None and self._registry_at is not None:
+            # The admin's edit is read at once; the service's own (statuses) within a
+            # minute, in case an edit of the admin's came just before it.
+            soon = now - self._registry_every() + (
+                timedelta() if not edit.by_me else REGISTRY_AFTER_OWN_WRITE)
+            self._registry_at = min(self._registry_at, soon)
 
     def nap(self) -> float:
         """Seconds until the next due moment of any cell (or the next poll), at most
