@@ -206,10 +206,11 @@ def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from automation.service import run
+    """The service: one cell, or with ``registry`` set every cell of the committee."""
+    from automation.service import run, run_committee
 
     logs.setup(settings.tz, service=True, log_file=Path(args.log_file) if args.log_file else None)
-    return run(settings)
+    return run_committee(settings) if settings.registry else run(settings)
 
 
 def cmd_step(step: Step) -> Callable[[argparse.Namespace, Settings], int]:

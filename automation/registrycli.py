@@ -20,10 +20,11 @@ from automation.config import Settings
 from automation.filelock import exclusive, lock_path
 from automation.i18n import Text, count
 from automation.joint import plan_joint_ledger
-from automation.layout import CELLS, JOINT_ROUNDS, find_tab
+from automation.layout import CELLS, JOINT_ROUNDS, JOINT_SCHEDULE, find_tab
 from automation.ports import CellWrite, InputError
-from automation.registry import RegistryCell
+from automation.registry import Registry, RegistryCell
 from automation.registrytemplate import registry_template
+from automation.selection import NotEnoughQuestions, shortages
 from automation.tables import table
 from automation.text import cell_text, normalize
 
@@ -122,10 +123,8 @@ def dispatch(args: argparse.Namespace, settings: Settings,
         return code
     command = args.command
     handlers = {"init": init, "status": status}
-    if command == "run":
-        from automation.service import run_committee
-
-        return run_committee(settings)
+    if command == "run":  # the cell's own command, which sets up the log, serves them all
+        return single(args, settings)
     if command not in (*handlers, "tick", "check"):
         raise UsageError(NEEDS_CELL(settings.language, command=command))
     if command == "tick":
@@ -166,6 +165,9 @@ def check_all(args: argparse.Namespace, settings: Settings,
     for problem in registry.problems:
         print(problem.describe(language))
         bad += 1
+    for short in joint_shortages(registry):
+        print(short.message(language, JOINT_SCHEDULE))
+        bad += 1
     for run in committee.cells.values():
         print(CELL_HEADING(language, cell=run.entry.name))
         single = argparse.Namespace(**{**vars(args), "cell": None})
@@ -183,6 +185,14 @@ def check_all(args: argparse.Namespace, settings: Settings,
                       rounds=count(language, len(registry.rounds), "kỳ thi chung",
                                    "joint round")))
     return 0
+
+
+def joint_shortages(registry: Registry) -> list[NotEnoughQuestions]:
+    """Every joint round still to be chosen that the registry's questions cannot fill (the
+    rounds before it served first); a round whose questions were chosen is done."""
+    chosen = {normalize(u) for q in registry.questions for u in q.used_in}
+    waiting = [r for r in registry.rounds if normalize(r.round_id) not in chosen]
+    return shortages(registry.questions, waiting)
 
 
 def status(args: argparse.Namespace, settings: Settings) -> int:

@@ -10,6 +10,11 @@ registry's.
 
 from __future__ import annotations
 
+import signal
+import socket
+import subprocess
+import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +23,7 @@ import pytest
 from tests.committeecell import Committee, GoogleCommittee, LocalCommittee, new_committee
 from tests.googlecell import GoogleCell
 from tests.localcell import local, question_rows
+from tests.test_service import ROOT, free_port
 
 OPENS = local("10/03/2023 14:00")
 DEADLINE = OPENS + timedelta(seconds=5 * 30 + 60)
@@ -71,6 +77,21 @@ def test_check_names_the_registry_row_and_each_cell(committee: Committee,
     assert committee.run("check", "--cell", A) == 0, committee.last_output
 
 
+def test_check_names_a_joint_round_the_registrys_questions_cannot_fill(
+        committee: Committee, tmp_path: Path) -> None:
+    arrange(committee, tmp_path)
+    committee.cells_tab([(A, committee.registry_grid("Chi bộ")[1][1], "")])  # A alone
+    committee.joint_schedule([{"round": ROUND, "opens_at": "10/03/2023 14:00", "questions": 5},
+                              {"round": "2023-04-chung", "opens_at": "10/04/2023 14:00",
+                               "questions": 5}])
+    assert committee.run("check") == 1, committee.last_output  # 8 questions for 10
+    out = committee.last_output
+    assert "Kỳ thi 2023-04-chung: cần 5 câu hỏi" in out and "chỉ còn 3" in out, out
+    assert "trong trang Lịch thi chung" in out and ROUND in out  # served first, named
+    committee.joint_questions(question_rows(10, prefix="Câu chung"))
+    assert committee.run("check") == 0, committee.last_output
+
+
 def test_status_in_every_state_of_a_joint_round(committee: Committee, tmp_path: Path) -> None:
     arrange(committee, tmp_path)
     states = {}
@@ -120,3 +141,38 @@ def test_init_of_a_google_cell_listed_without_a_sheet_makes_one_and_links_it(
     assert committee.run("init", "--cell", "Chi bộ Ấp 3") == 0  # once: never a second sheet
     assert "không ghi đè" in committee.last_output and "Đã tạo bảng tính" not in (
         committee.last_output)
+
+
+def test_run_serves_the_committee_and_logs_where_it_is_told(tmp_path: Path) -> None:
+    """``automation run --log-file`` with a registry: the committee's service starts, says
+    so in its log, and stops cleanly on SIGTERM (it once ran with no log at all)."""
+    committee = LocalCommittee(tmp_path)
+    arrange(committee, tmp_path)
+    port = free_port()
+    text = committee.config_file.read_text(encoding="utf-8")
+    committee.config_file.write_text(
+        text.replace("[local]", f'[local]\nhost = "127.0.0.1"\nport = {port}'), encoding="utf-8")
+    log_file = tmp_path / "logs" / "service.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "automation", "run", "--config", str(committee.config_file),
+         "--log-file", str(log_file)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the committee's web form never started listening")
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    said = out.decode("utf-8", "replace")
+    assert process.returncode == 0, said
+    assert "committee service started" in said and "committee service stopped" in said, said
+    logged = log_file.read_text(encoding="utf-8")
+    assert "committee service started" in logged and "committee service stopped" in logged
