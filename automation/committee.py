@@ -38,6 +38,7 @@ from automation.i18n import Text
 from automation.jointresults import CellResult, cell_outcome, joint_results_tab, rank_joint
 from automation.layout import (
     JOINT_RESULTS,
+    JOINT_SCHEDULE,
     QUESTIONS,
     REGISTRY_TABS,
     RESULTS,
@@ -47,6 +48,7 @@ from automation.layout import (
 from automation.localforms import LocalForms
 from automation.model import Question, Round
 from automation.ports import BackendError, CellWrite, InputError, Spreadsheet
+from automation.quiz import NOT_CHOSEN as NOT_CHOSEN_YET
 from automation.registry import Registry, read_registry, status_writes
 from automation.registrycells import RegistryCell, google_id
 from automation.selection import NotEnoughQuestions, select_questions
@@ -66,6 +68,9 @@ WORKBOOK_MISSING = Text(
 CELL_FAILED = Text("Lỗi: {error}", "Problem: {error}")
 CELL_PROBLEMS = Text("Cần sửa trong bảng tính của chi bộ: {first}{more}",
                      "To fix in the cell's spreadsheet: {first}{more}")
+#: A cell's problem that is the registry's to fix (a joint round's questions).
+REGISTRY_PROBLEMS = Text("Cần sửa trong bảng tính đăng ký: {first}{more}",
+                         "To fix in the registry: {first}{more}")
 MORE = Text(" (và {count} lỗi khác)", " (and {count} more)")
 NOT_CHOSEN = Text(
     "Kỳ thi chung {round}: {problem}",
@@ -223,6 +228,8 @@ class Committee:
         except (InputError, BackendError) as failure:
             run.verdict = CELL_FAILED(self.language, error=failure)[:300]
             run.backend = None  # opened again next time (a sharing fixed, a file restored)
+            if isinstance(failure, InputError):  # to fix by a person (exit 1), not an outage
+                return TickReport(problems=[f"{name}: {failure}"])
             return TickReport(failures=[f"{name}: {failure}"])
         except Exception as bug:  # one cell's bug never stops the others
             log.exception("cell %r: tick failed", name)
@@ -240,7 +247,10 @@ class Committee:
         problems = [*outcome.problems, *outcome.failures]
         if problems:
             more = MORE(self.language, count=len(problems) - 1) if len(problems) > 1 else ""
-            run.verdict = CELL_PROBLEMS(self.language, first=problems[0], more=more)[:300]
+            registrys = {NOT_CHOSEN_YET(self.language, round=r.round_id) for r in registry.rounds}
+            whose = (REGISTRY_PROBLEMS if any(words in problems[0] for words in registrys)
+                     else CELL_PROBLEMS)
+            run.verdict = whose(self.language, first=problems[0], more=more)[:300]
         else:
             run.verdict = OK(self.language)
         return TickReport(
@@ -290,7 +300,8 @@ class Committee:
                 picked = select_questions(questions, round_)
             except NotEnoughQuestions as short:
                 outcome.problems.append(NOT_CHOSEN(self.language, round=round_.round_id,
-                                                   problem=short.message(self.language)))
+                                                   problem=short.message(self.language,
+                                                                         JOINT_SCHEDULE)))
                 continue
             column = place.columns.get("used_in")
             for question in picked:
