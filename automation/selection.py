@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from automation.i18n import Text
-from automation.layout import QUESTIONS, SCHEDULE, Status
+from automation.layout import QUESTIONS, SCHEDULE, Status, TabSpec
 from automation.model import Question, Round
 from automation.text import normalize
 
@@ -52,8 +52,9 @@ class NotEnoughQuestions(Exception):
         self.earlier = earlier  # rounds planned before it that draw from the same pool
         super().__init__(self.message("vi"))
 
-    def message(self, language: str = "vi") -> str:
-        """What to fix, in the configured language."""
+    def message(self, language: str = "vi", schedule: TabSpec = SCHEDULE) -> str:
+        """What to fix, in the configured language (``schedule``: the tab that plans the
+        round, the registry's ``Lịch thi chung`` for a joint round)."""
         text = NOT_ENOUGH(
             language,
             round=self.round_id,
@@ -61,8 +62,8 @@ class NotEnoughQuestions(Exception):
             available=self.available,
             missing=self.missing,
             questions=QUESTIONS.title(language),
-            schedule=SCHEDULE.title(language),
-            count=SCHEDULE.column("questions").header(language),
+            schedule=schedule.title(language),
+            count=schedule.column("questions").header(language),
         )
         if self.earlier:
             text += EARLIER_ROUNDS(language, rounds=", ".join(self.earlier))
