@@ -49,6 +49,14 @@ class _Bucket:
         self.stamp = now
 
 
+def _left(bucket: _Bucket, now: datetime) -> float:
+    """The bucket's requests left at ``now``: none while a 429's pause lasts."""
+    if bucket.paused_until is not None and now < bucket.paused_until:
+        return 0.0
+    bucket.refill(now)
+    return bucket.tokens
+
+
 class Throttle:
     """Token buckets per kind of request (``sheets.read``, ``sheets.write``), shared by cells."""
 
@@ -66,15 +74,13 @@ class Throttle:
             raise Deferred(f"{kind}: the requests budget is spent for now; tried again soon")
 
     def try_take(self, kind: str) -> bool:
+        """Spend one request of ``kind`` if there is one now."""
         bucket = self._buckets.get(kind)
         if bucket is None:
             return True
         with self._lock:
             now = self.clock()
-            if bucket.paused_until is not None and now < bucket.paused_until:
-                return False
-            bucket.refill(now)
-            if bucket.tokens < 1:
+            if _left(bucket, now) < 1:
                 return False
             bucket.tokens -= 1
             bucket.used.append(now)
@@ -82,15 +88,7 @@ class Throttle:
 
     def available(self, kind: str) -> bool:
         """Whether a request of ``kind`` would go now (nothing is spent)."""
-        bucket = self._buckets.get(kind)
-        if bucket is None:
-            return True
-        with self._lock:
-            now = self.clock()
-            if bucket.paused_until is not None and now < bucket.paused_until:
-                return False
-            bucket.refill(now)
-            return bucket.tokens >= 1
+        return self.spare(kind) >= 1
 
     def spare(self, kind: str) -> int:
         """How many requests of ``kind`` would go now (nothing is spent); a large number
@@ -99,11 +97,7 @@ class Throttle:
         if bucket is None:
             return 1 << 30
         with self._lock:
-            now = self.clock()
-            if bucket.paused_until is not None and now < bucket.paused_until:
-                return 0
-            bucket.refill(now)
-            return int(bucket.tokens)
+            return int(_left(bucket, self.clock()))
 
     def rate(self, kind: str) -> float | None:
         """Requests of ``kind`` allowed a minute (None: no budget for that kind)."""

@@ -100,23 +100,16 @@ def test_the_loop_outlives_a_failed_tick_and_moves_rounds_on(
     assert not service.is_alive()
 
 
-@pytest.mark.skipif(os.name == "nt", reason="SIGTERM is POSIX")
-def test_sigterm_stops_the_service_cleanly(cell: LocalCell) -> None:
-    port = free_port()
-    text = cell.config_file.read_text(encoding="utf-8")
-    cell.config_file.write_text(
-        text.replace("[local]", f'[local]\nhost = "127.0.0.1"\nport = {port}'), encoding="utf-8"
-    )
-    log_file = cell.folder / "logs" / "service.log"
+def serve_until_sigterm(config_file: Path, port: int, log_file: Path) -> tuple[int, str]:
+    """``automation run --log-file`` in its own process, stopped by SIGTERM once its web form
+    listens on ``port``: its exit code and what it printed."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "automation", "run", "--config", str(cell.config_file),
+        [sys.executable, "-m", "automation", "run", "--config", str(config_file),
          "--log-file", str(log_file)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             with socket.socket() as probe:
                 if probe.connect_ex(("127.0.0.1", port)) == 0:
@@ -129,8 +122,19 @@ def test_sigterm_stops_the_service_cleanly(cell: LocalCell) -> None:
     finally:
         if process.poll() is None:
             process.kill()
-    text = out.decode("utf-8", "replace")
-    assert process.returncode == 0, text
+    return process.returncode, out.decode("utf-8", "replace")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="SIGTERM is POSIX")
+def test_sigterm_stops_the_service_cleanly(cell: LocalCell) -> None:
+    port = free_port()
+    text = cell.config_file.read_text(encoding="utf-8")
+    cell.config_file.write_text(
+        text.replace("[local]", f'[local]\nhost = "127.0.0.1"\nport = {port}'), encoding="utf-8"
+    )
+    log_file = cell.folder / "logs" / "service.log"
+    code, text = serve_until_sigterm(cell.config_file, port, log_file)
+    assert code == 0, text
     assert "service stopped" in text
     # The log file has the same events, each stamped in the cell's zone (day first).
     logged = log_file.read_text(encoding="utf-8")

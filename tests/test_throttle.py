@@ -120,14 +120,19 @@ def statuses(committee: GoogleCommittee) -> dict[str, str]:
     return found
 
 
-def test_forms_open_on_time_with_no_write_left_and_are_recorded_when_it_allows(
-        committee: GoogleCommittee) -> None:
-    clock = Clock(START)
-    loop, throttle = service(committee, clock)
+def prepare_every_cell(committee: GoogleCommittee, loop: CommitteeLoop, clock: Clock) -> None:
+    """Passes of the loop until every cell's joint round is prepared (well before opening)."""
     while any(s != "Đã chuẩn bị" for s in statuses(committee).values()):
         loop.once()
         clock.now += timedelta(seconds=5)
         assert clock.now < OPENS - timedelta(minutes=30), statuses(committee)
+
+
+def test_forms_open_on_time_with_no_write_left_and_are_recorded_when_it_allows(
+        committee: GoogleCommittee) -> None:
+    clock = Clock(START)
+    loop, throttle = service(committee, clock)
+    prepare_every_cell(committee, loop, clock)
     clock.now = OPENS
     spend(throttle, "sheets.write")  # the budget is spent just as the round opens
     outcome = loop.once()
@@ -171,10 +176,7 @@ def test_forms_close_on_time_while_their_opening_still_waits_to_be_written(
         committee: GoogleCommittee) -> None:
     clock = Clock(START)
     loop, throttle = service(committee, clock)
-    while any(s != "Đã chuẩn bị" for s in statuses(committee).values()):
-        loop.once()
-        clock.now += timedelta(seconds=5)
-        assert clock.now < OPENS - timedelta(minutes=30), statuses(committee)
+    prepare_every_cell(committee, loop, clock)
     clock.now = OPENS
     deadline = OPENS + timedelta(seconds=5 * 30 + 60)  # 5 questions, 30 s, 60 s of grace
     while clock.now <= deadline + timedelta(seconds=1):
